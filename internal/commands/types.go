@@ -1,0 +1,222 @@
+// Package commands is the core of rtkbot: the /meeting command language, the
+// registry of verbs, authorization, confirmations and execution against
+// RealtimeKit. It knows nothing of Slack's wire formats or of HTTP: the Slack
+// adapter (internal/slackapp) turns envelopes into Requests and Clicks, and
+// renders the Replies returned here as Block Kit.
+package commands
+
+import (
+	"context"
+	"time"
+
+	"github.com/rtkbot/rtkbot/internal/realtime"
+)
+
+// Realtime is what the core needs from RealtimeKit. *realtime.Client
+// satisfies it. Errors are those of package realtime (ErrNoActiveSession,
+// ErrMeetingNotFound, ErrParticipantNotFound, ErrUnauthorized,
+// *realtime.RateLimitError, ErrUpstream), possibly wrapped, or ctx errors.
+type Realtime interface {
+	Meeting(ctx context.Context, meetingID string) (realtime.Meeting, error)
+	ActiveSession(ctx context.Context, meetingID string) (realtime.Session, error)
+	LiveParticipants(ctx context.Context, meetingID string) ([]realtime.Participant, error)
+	Kick(ctx context.Context, meetingID string, targets realtime.Targets) ([]realtime.Affected, error)
+	Mute(ctx context.Context, meetingID string, targets realtime.Targets) ([]realtime.Affected, error)
+	KickAll(ctx context.Context, meetingID string) (int, error)
+	MuteAll(ctx context.Context, meetingID string, allowUnmute bool) (int, error)
+	CreatePoll(ctx context.Context, meetingID, question string, options []string, anonymous, hideVotes bool) (realtime.Poll, error)
+}
+
+// User is a chat workspace member, as the directory knows them.
+type User struct {
+	ID          string
+	Name        string // handle
+	DisplayName string
+	RealName    string
+	Email       string
+	IsAdmin     bool
+	IsOwner     bool
+}
+
+// Directory looks people and groups up in the chat workspace. The Slack
+// adapter implements it with users.info and usergroups.users.list.
+type Directory interface {
+	// User returns the workspace member with that ID.
+	User(ctx context.Context, userID string) (User, error)
+	// GroupMembers returns the user IDs in a user group.
+	GroupMembers(ctx context.Context, groupID string) ([]string, error)
+}
+
+// Auditor receives every executed mutation and every refusal. Record must not
+// block for long; failures are the auditor's to log.
+type Auditor interface {
+	Record(ctx context.Context, e AuditEntry)
+}
+
+// AuditEntry is one line of the audit trail.
+type AuditEntry struct {
+	Time         time.Time
+	TeamID       string
+	ChannelID    string
+	UserID       string
+	Verb         string
+	MeetingID    string
+	MeetingTitle string
+	Targets      []string // display names with IDs, e.g. "Bob (p-123)"
+	Outcome      Outcome
+	Detail       string // what happened or why it was refused/failed
+	Ref          string // error reference, when Outcome is OutcomeFailed
+}
+
+// Outcome classifies how a command ended, for audit and metrics.
+type Outcome string
+
+// Outcomes.
+const (
+	OutcomeOK        Outcome = "ok"
+	OutcomeDryRun    Outcome = "dry_run"
+	OutcomeRefused   Outcome = "refused"   // not authorized
+	OutcomeInvalid   Outcome = "invalid"   // bad input, unknown verb, no match
+	OutcomeFailed    Outcome = "failed"    // upstream or internal error
+	OutcomeCancelled Outcome = "cancelled" // confirmation cancelled
+	OutcomePending   Outcome = "pending"   // awaiting confirmation
+)
+
+// Request is one /meeting invocation.
+type Request struct {
+	TeamID    string
+	ChannelID string
+	UserID    string
+	UserName  string
+	Text      string // everything after "/meeting"
+	// EnvelopeID and TriggerID identify the delivery, for exactly-once
+	// execution across redeliveries.
+	EnvelopeID string
+	TriggerID  string
+}
+
+// Click is a button press on a confirmation prompt.
+type Click struct {
+	TeamID         string
+	ChannelID      string
+	UserID         string
+	ConfirmationID string
+	Approve        bool // false: Cancel
+	EnvelopeID     string
+	TriggerID      string
+}
+
+// Visibility says who sees a reply.
+type Visibility int
+
+// Visibilities.
+const (
+	Ephemeral Visibility = iota // only the person who asked
+	InChannel                   // everyone in the channel
+)
+
+// Reply is one message to send back. Exactly one of the view fields is set.
+// ReplaceOriginal replaces the message the interaction came from (a
+// confirmation prompt) instead of posting a new one.
+type Reply struct {
+	Visibility      Visibility
+	ReplaceOriginal bool
+
+	Help    *HelpView
+	Status  *StatusView
+	Action  *ActionView
+	Confirm *ConfirmView
+	Poll    *PollView
+	Error   *ErrorView
+	Notice  *NoticeView
+}
+
+// HelpView is usage generated from the registry.
+type HelpView struct {
+	Verbs      []VerbHelp // all verbs, registry order (when Verb is nil)
+	Verb       *VerbHelp  // one verb's help
+	Unknown    string     // the unknown verb typed, if that is why help is shown
+	Suggestion string     // "did you mean" verb, if any
+}
+
+// VerbHelp is one registry entry as shown to users.
+type VerbHelp struct {
+	Name        string
+	Usage       string // e.g. "kick [meeting] <who>… [--dry-run]"
+	Summary     string
+	Examples    []string
+	Moderator   bool // needs a moderator
+	Destructive bool // asks for confirmation
+}
+
+// StatusView is the meeting status card.
+type StatusView struct {
+	Session      realtime.Session
+	Participants []realtime.Participant // live now, in join order
+	Now          time.Time              // for "elapsed"
+}
+
+// ActionView reports an executed (or dry-run) mute, mute-all, kick or kick-all.
+type ActionView struct {
+	Verb         string // "mute", "mute-all", "kick", "kick-all"
+	RequesterID  string
+	MeetingID    string
+	MeetingTitle string
+	Affected     []realtime.Affected // for mute and kick
+	Count        int                 // for mute-all and kick-all
+	AllowUnmute  bool                // for mute-all
+	DryRun       bool
+}
+
+// ConfirmView asks the requester to confirm a destructive action.
+type ConfirmView struct {
+	ID           string // opaque confirmation ID carried by the buttons
+	Verb         string // "kick" or "kick-all"
+	RequesterID  string
+	MeetingID    string
+	MeetingTitle string
+	Targets      []realtime.Participant // for kick
+	LiveCount    int                    // for kick-all: everyone live
+	ExpiresAt    time.Time
+}
+
+// PollView is a created (or dry-run) poll.
+type PollView struct {
+	Poll         realtime.Poll
+	MeetingID    string
+	MeetingTitle string
+	RequesterID  string
+	DryRun       bool
+}
+
+// ErrorView is an error shown to the person who asked. Message is plain text
+// meant for them (the renderer escapes it). Ref is set for internal errors,
+// which are logged with it.
+type ErrorView struct {
+	Code       ErrorCode
+	Message    string
+	Ref        string
+	RetryAfter time.Duration
+}
+
+// NoticeView is a short plain message ("Cancelled.", "Busy, try again").
+type NoticeView struct {
+	Text string
+}
+
+// ErrorCode classifies errors a user can act on.
+type ErrorCode string
+
+// Error codes.
+const (
+	CodeInvalid     ErrorCode = "invalid"      // bad input
+	CodeNotFound    ErrorCode = "not_found"    // meeting, session or participant
+	CodeAmbiguous   ErrorCode = "ambiguous"    // several participants match
+	CodeForbidden   ErrorCode = "forbidden"    // not a moderator, not your prompt
+	CodeExpired     ErrorCode = "expired"      // confirmation expired
+	CodeConflict    ErrorCode = "conflict"     // already handled
+	CodeRateLimited ErrorCode = "rate_limited" // with RetryAfter
+	CodeTimeout     ErrorCode = "timeout"      // upstream too slow
+	CodeUpstream    ErrorCode = "upstream"     // RealtimeKit refused (e.g. token)
+	CodeInternal    ErrorCode = "internal"     // with Ref
+)
