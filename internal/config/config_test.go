@@ -1,0 +1,128 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var allVars = []string{
+	"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SLACK_API_URL", "CLOUDFLARE_API_TOKEN",
+	"CLOUDFLARE_ACCOUNT_ID", "REALTIMEKIT_APP_ID", "CLOUDFLARE_BASE_URL", "BOT_MODERATORS",
+	"BOT_MODERATOR_GROUPS", "BOT_ADMINS_ARE_MODERATORS", "BOT_AUDIT_CHANNEL",
+	"BOT_MAX_CONCURRENT_COMMANDS", "BOT_SHUTDOWN_TIMEOUT", "BOT_CONFIRM_TTL", "BOT_HTTP_ADDR",
+	"LOG_LEVEL", "LOG_FORMAT",
+}
+
+// setEnv clears every variable Load reads, then sets env. Not parallel: the
+// process environment is shared.
+func setEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for _, k := range allVars {
+		t.Setenv(k, "") // registers the restore of the old value
+		os.Unsetenv(k)
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+func validEnv() map[string]string {
+	return map[string]string{
+		"SLACK_APP_TOKEN":       "xapp-1-secret-app",
+		"SLACK_BOT_TOKEN":       "xoxb-secret-bot",
+		"CLOUDFLARE_API_TOKEN":  "cf-secret-token",
+		"CLOUDFLARE_ACCOUNT_ID": "023e105f4ecef8ad9ca31a8372d0c353",
+		"REALTIMEKIT_APP_ID":    "app-1",
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	setEnv(t, validEnv())
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SlackAPIURL != "https://slack.com/api/" || c.CloudflareBaseURL != "https://api.cloudflare.com/client/v4/" {
+		t.Errorf("URLs = %q, %q", c.SlackAPIURL, c.CloudflareBaseURL)
+	}
+	if c.MaxConcurrentCommands != 64 || c.ShutdownTimeout != 20*time.Second || c.ConfirmTTL != 10*time.Minute {
+		t.Errorf("limits = %d, %s, %s", c.MaxConcurrentCommands, c.ShutdownTimeout, c.ConfirmTTL)
+	}
+	if c.HTTPAddr != ":8080" || c.LogLevel != "info" || c.LogFormat != "json" || c.AdminsAreModerators {
+		t.Errorf("got %+v", c)
+	}
+	if c.SlackBotToken.Reveal() != "xoxb-secret-bot" {
+		t.Errorf("bot token not read")
+	}
+}
+
+func TestLoadLists(t *testing.T) {
+	env := validEnv()
+	env["BOT_MODERATORS"] = "U111,W222"
+	env["BOT_MODERATOR_GROUPS"] = "S123"
+	env["BOT_ADMINS_ARE_MODERATORS"] = "true"
+	env["BOT_AUDIT_CHANNEL"] = "C999"
+	setEnv(t, env)
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"U111", "W222"}, c.Moderators); diff != "" {
+		t.Errorf("Moderators (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"S123"}, c.ModeratorGroups); diff != "" {
+		t.Errorf("ModeratorGroups (-want +got):\n%s", diff)
+	}
+	if !c.AdminsAreModerators || c.AuditChannel != "C999" {
+		t.Errorf("got %+v", c)
+	}
+}
+
+func TestLoadReportsEveryProblemWithoutSecrets(t *testing.T) {
+	setEnv(t, map[string]string{
+		"SLACK_APP_TOKEN":             "xoxb-wrong-kind-secret",
+		"SLACK_BOT_TOKEN":             "xapp-wrong-kind-secret",
+		"BOT_MAX_CONCURRENT_COMMANDS": "lots",
+		"BOT_SHUTDOWN_TIMEOUT":        "soon",
+		"BOT_ADMINS_ARE_MODERATORS":   "maybe",
+		"BOT_MODERATORS":              "alice",
+		"BOT_AUDIT_CHANNEL":           "#audit",
+		"LOG_FORMAT":                  "xml",
+		"LOG_LEVEL":                   "loud",
+		"SLACK_API_URL":               "slack.com",
+	})
+	_, err := Load()
+	var cerr *Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("Load() error = %v, want *Error", err)
+	}
+	want := []string{
+		"SLACK_APP_TOKEN: must be an app-level token",
+		"SLACK_BOT_TOKEN: must be a bot token",
+		"SLACK_API_URL: \"slack.com\" is not an http(s) URL",
+		"CLOUDFLARE_API_TOKEN: required, not set",
+		"CLOUDFLARE_ACCOUNT_ID: required, not set",
+		"REALTIMEKIT_APP_ID: required, not set",
+		"BOT_ADMINS_ARE_MODERATORS: cannot parse as a boolean",
+		"BOT_MAX_CONCURRENT_COMMANDS: cannot parse as a whole number",
+		"BOT_SHUTDOWN_TIMEOUT: cannot parse as a duration",
+		`BOT_MODERATORS: "alice" is not a Slack user ID`,
+		`BOT_AUDIT_CHANNEL: "#audit" is not a Slack channel ID`,
+		`LOG_LEVEL: "loud" is not one of`,
+		`LOG_FORMAT: "xml" is not json or text`,
+	}
+	msg := err.Error()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error does not say %q:\n%s", w, msg)
+		}
+	}
+	if strings.Contains(msg, "secret") {
+		t.Errorf("error leaks a token value:\n%s", msg)
+	}
+}
