@@ -1,0 +1,264 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rtkbot/rtkbot/internal/realtime"
+)
+
+// runKick resolves the people to kick and asks the requester to confirm.
+func (s *Service) runKick(ctx context.Context, inv *invocation) result {
+	_, live, err := s.snapshot(ctx, inv, true)
+	if err != nil {
+		return s.fail(ctx, inv, err)
+	}
+	targets, err := s.resolve(ctx, live, inv.where(), inv.args)
+	if err != nil {
+		return s.fail(ctx, inv, err)
+	}
+	inv.targets = targets
+	if inv.has(flagDryRun) {
+		return dryRun(Reply{Action: &ActionView{
+			Verb:         "kick",
+			RequesterID:  inv.req.UserID,
+			MeetingID:    inv.meetingID,
+			MeetingTitle: inv.meetingTitle,
+			Affected:     asAffected(targets),
+			DryRun:       true,
+		}})
+	}
+	return s.prompt(ctx, inv, targets, len(live))
+}
+
+// runKickAll asks the requester to confirm ending the session for everyone.
+func (s *Service) runKickAll(ctx context.Context, inv *invocation) result {
+	_, live, err := s.snapshot(ctx, inv, true)
+	if err != nil {
+		return s.fail(ctx, inv, err)
+	}
+	if len(live) == 0 {
+		return s.fail(ctx, inv, notFoundf("Nobody is live in %s right now, so there is no one to kick.", inv.where()))
+	}
+	if inv.has(flagDryRun) {
+		return dryRun(Reply{Action: &ActionView{
+			Verb:         "kick-all",
+			RequesterID:  inv.req.UserID,
+			MeetingID:    inv.meetingID,
+			MeetingTitle: inv.meetingTitle,
+			Count:        len(live),
+			DryRun:       true,
+		}})
+	}
+	return s.prompt(ctx, inv, nil, len(live))
+}
+
+// prompt stores a confirmation and shows it to the requester alone.
+func (s *Service) prompt(ctx context.Context, inv *invocation, targets []realtime.Participant, liveCount int) result {
+	now := s.now()
+	c := Confirmation{
+		ID:           s.newID(),
+		TeamID:       inv.req.TeamID,
+		ChannelID:    inv.req.ChannelID,
+		RequesterID:  inv.req.UserID,
+		Verb:         inv.spec.Name,
+		MeetingID:    inv.meetingID,
+		MeetingTitle: inv.meetingTitle,
+		Targets:      targets,
+		LiveCount:    liveCount,
+		CreatedAt:    now,
+		ExpiresAt:    now.Add(s.confirmTTL),
+		State:        StatePending,
+	}
+	if err := s.confirms.Put(ctx, c); err != nil {
+		return s.fail(ctx, inv, fmt.Errorf("store %s confirmation: %w", c.Verb, err))
+	}
+	res := reply(Ephemeral, Reply{Confirm: &ConfirmView{
+		ID:           c.ID,
+		Verb:         c.Verb,
+		RequesterID:  c.RequesterID,
+		MeetingID:    c.MeetingID,
+		MeetingTitle: c.MeetingTitle,
+		Targets:      targets,
+		LiveCount:    liveCount,
+		ExpiresAt:    c.ExpiresAt,
+	}})
+	res.outcome = OutcomePending
+	return res
+}
+
+// Click handles a Confirm or Cancel button on a confirmation prompt. Only the
+// requester may answer their prompt; Confirm re-checks that they are still a
+// moderator and executes at most once, however many times it is clicked or
+// delivered. An empty answer means a redelivered envelope already handled.
+func (s *Service) Click(ctx context.Context, c Click) []Reply {
+	start := s.now()
+	if !s.seen.add("click", c.EnvelopeID, start) {
+		s.log.InfoContext(ctx, "ignoring a redelivered click", append(logAttrs(c.TeamID, c.ChannelID, c.UserID), "envelope_id", c.EnvelopeID)...)
+		return nil
+	}
+	inv := &invocation{
+		req: Request{TeamID: c.TeamID, ChannelID: c.ChannelID, UserID: c.UserID, EnvelopeID: c.EnvelopeID, TriggerID: c.TriggerID},
+		log: s.log.With(append(logAttrs(c.TeamID, c.ChannelID, c.UserID), "confirmation_id", c.ConfirmationID)...),
+	}
+	res := s.click(ctx, inv, c)
+	label := "confirm"
+	if inv.spec != nil {
+		label = inv.spec.Name
+	}
+	if s.observe != nil {
+		s.observe(label, res.outcome, s.now().Sub(start))
+	}
+	inv.log.DebugContext(ctx, "click handled", "command", label, "outcome", res.outcome)
+	return res.replies
+}
+
+func (s *Service) click(ctx context.Context, inv *invocation, c Click) result {
+	conf, err := s.confirms.Get(ctx, c.ConfirmationID)
+	if errors.Is(err, ErrConfirmationNotFound) {
+		return replaceWith(s.fail(ctx, inv, &userError{code: CodeExpired,
+			msg: "This confirmation is no longer valid (it expired, or the bot restarted since). Run the command again."}))
+	}
+	if err != nil {
+		return s.fail(ctx, inv, fmt.Errorf("load confirmation %s: %w", c.ConfirmationID, err))
+	}
+	inv.spec = s.byName[conf.Verb]
+	if inv.spec == nil {
+		return s.fail(ctx, inv, fmt.Errorf("confirmation %s has unknown verb %q", conf.ID, conf.Verb))
+	}
+	inv.meetingID, inv.meetingTitle, inv.targets = conf.MeetingID, conf.MeetingTitle, conf.Targets
+	inv.log = inv.log.With("command", conf.Verb, "meeting_id", conf.MeetingID)
+
+	if c.UserID != conf.RequesterID || c.TeamID != conf.TeamID {
+		reason := "Only the person who ran this command can confirm or cancel it."
+		inv.log.InfoContext(ctx, "refused: someone else's confirmation", "requester_id", conf.RequesterID)
+		s.audit(ctx, inv, OutcomeRefused, auditTargets(conf.Targets), reason, "")
+		return s.fail(ctx, inv, &userError{code: CodeForbidden, msg: reason})
+	}
+	if conf.State != StatePending {
+		return s.fail(ctx, inv, alreadyHandled(conf))
+	}
+	if !c.Approve {
+		return s.cancel(ctx, inv, conf)
+	}
+	// Cheap refusals first: an expired prompt needs no directory lookup.
+	if !s.now().Before(conf.ExpiresAt) {
+		return replaceWith(s.fail(ctx, inv, s.expired(conf)))
+	}
+	if refused, ok := s.authorize(ctx, inv, &conf); !ok {
+		return refused // the prompt stays, in case they are re-authorized
+	}
+	claimed, err := s.confirms.Claim(ctx, conf.ID, s.now())
+	switch {
+	case errors.Is(err, ErrAlreadyHandled):
+		return s.fail(ctx, inv, alreadyHandled(conf))
+	case errors.Is(err, ErrConfirmationExpired), errors.Is(err, ErrConfirmationNotFound):
+		return replaceWith(s.fail(ctx, inv, s.expired(conf)))
+	case err != nil:
+		return s.fail(ctx, inv, fmt.Errorf("claim confirmation %s: %w", c.ConfirmationID, err))
+	}
+	res := s.execute(ctx, inv, claimed)
+	// Finish must happen even if the click's ctx ended during the kick.
+	if err := s.confirms.Finish(context.WithoutCancel(ctx), claimed.ID, res.outcome); err != nil {
+		inv.log.ErrorContext(ctx, "could not record the outcome of a confirmation", "err", err)
+	}
+	return res
+}
+
+// cancel withdraws a pending confirmation, replacing the prompt.
+func (s *Service) cancel(ctx context.Context, inv *invocation, conf Confirmation) result {
+	if _, err := s.confirms.Cancel(ctx, conf.ID); err != nil {
+		if errors.Is(err, ErrAlreadyHandled) {
+			return s.fail(ctx, inv, alreadyHandled(conf))
+		}
+		return s.fail(ctx, inv, fmt.Errorf("cancel confirmation %s: %w", conf.ID, err))
+	}
+	text := fmt.Sprintf("Cancelled: nobody was kicked from %s.", inv.where())
+	res := reply(Ephemeral, Reply{ReplaceOriginal: true, Notice: &NoticeView{Text: text}})
+	res.outcome = OutcomeCancelled
+	return res
+}
+
+// execute runs a claimed confirmation: one Kick or KickAll call. The prompt
+// is replaced by the result and the result is posted to the channel.
+func (s *Service) execute(ctx context.Context, inv *invocation, conf Confirmation) result {
+	view := ActionView{
+		Verb:         conf.Verb,
+		RequesterID:  conf.RequesterID,
+		MeetingID:    conf.MeetingID,
+		MeetingTitle: conf.MeetingTitle,
+	}
+	targets := auditTargets(conf.Targets)
+	inv.mutating = true
+	switch conf.Verb {
+	case "kick":
+		affected, err := s.rt.Kick(ctx, conf.MeetingID, participantIDs(conf.Targets))
+		if err != nil {
+			return replaceWith(s.failMutation(ctx, inv, fmt.Errorf("kick %d participants from meeting %s: %w", len(conf.Targets), conf.MeetingID, err), targets))
+		}
+		view.Affected = reported(affected, conf.Targets)
+		s.audit(ctx, inv, OutcomeOK, targets, fmt.Sprintf("kicked %d participant(s)", len(view.Affected)), "")
+	case "kick-all":
+		n, err := s.rt.KickAll(ctx, conf.MeetingID)
+		if err != nil {
+			return replaceWith(s.failMutation(ctx, inv, fmt.Errorf("kick everyone from meeting %s: %w", conf.MeetingID, err), nil))
+		}
+		view.Count = n
+		s.audit(ctx, inv, OutcomeOK, nil, fmt.Sprintf("ended the session: kicked %d participant(s)", n), "")
+	default:
+		return s.fail(ctx, inv, fmt.Errorf("confirmation %s: verb %q cannot be confirmed", conf.ID, conf.Verb))
+	}
+	inChannel := view
+	return result{
+		replies: []Reply{
+			{Visibility: Ephemeral, ReplaceOriginal: true, Action: &view},
+			{Visibility: InChannel, Action: &inChannel},
+		},
+		outcome: OutcomeOK,
+	}
+}
+
+func (s *Service) expired(conf Confirmation) error {
+	return &userError{code: CodeExpired, msg: fmt.Sprintf(
+		"This confirmation expired (they last %s), so nothing was done. Run %s %s again.",
+		humanDuration(s.confirmTTL), commandName, conf.Verb)}
+}
+
+func alreadyHandled(conf Confirmation) error {
+	what := "handled"
+	switch conf.State {
+	case StateExecuting, StateDone:
+		what = "confirmed"
+	case StateCancelled:
+		what = "cancelled"
+	}
+	return &userError{code: CodeConflict, msg: fmt.Sprintf("This confirmation was already %s; nothing more was done.", what)}
+}
+
+// replaceWith makes an error reply replace the prompt it answers, which can
+// no longer be used.
+func replaceWith(res result) result {
+	for i := range res.replies {
+		res.replies[i].ReplaceOriginal = true
+	}
+	return res
+}
+
+// humanDuration writes d as people say it: "10 minutes", "90 seconds".
+func humanDuration(d time.Duration) string {
+	unit := func(n int64, name string) string {
+		if n == 1 {
+			return "1 " + name
+		}
+		return fmt.Sprintf("%d %ss", n, name)
+	}
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d >= time.Minute && d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	}
+	return unit(int64(d.Round(time.Second)/time.Second), "second")
+}

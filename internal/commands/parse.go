@@ -1,0 +1,350 @@
+package commands
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The command language is
+//
+//	/meeting <verb> [meeting-id] [arguments] [flags]
+//
+// parse turns the text after "/meeting" into a command; it knows nothing of
+// the verbs (the registry checks flags and arguments). Its rules:
+//
+//   - Words are split on any Unicode white space.
+//   - Double quotes group words: the ASCII " and the typographic “ ” „ ‟ ＂
+//     that Slack clients substitute as you type; any of them closes any other,
+//     since people mix them when editing. Quotes may open mid-word, as in a
+//     shell (name"s with spaces" is one word). A word with a quoted part is
+//     never a flag nor a meeting ID. There is no escape character, so a word
+//     cannot contain a double quote; single quotes and apostrophes (’) are
+//     ordinary letters, so O’Brien needs no quoting.
+//   - Slack's own markup, <…> (mentions, channels, links), is atomic: its
+//     contents never split a word or open a quote. With should_escape on,
+//     Slack sends what the user typed with & < > escaped as entities, so a raw
+//     "<" can only be the start of Slack markup.
+//   - An unquoted word starting with "--" followed by a letter is a flag.
+//     Flags may appear anywhere. The em and en dashes (— –) that macOS and
+//     iOS substitute for a typed "--" count as "--".
+//   - Commas ending a word outside quotes are dropped ("mute @bob, @carol").
+//   - The first word that is not a flag is the verb, case-insensitively.
+
+// command is one parsed /meeting invocation.
+type command struct {
+	verb  string   // lower case; "" when the text has no words
+	args  []arg    // positional arguments after the verb, in order
+	flags []string // normalised ("--dry-run"), deduplicated, in order
+}
+
+// arg is one positional argument.
+type arg struct {
+	// text is the argument with Slack markup turned back into what the user
+	// typed (entities decoded, links and mentions replaced by their labels).
+	text string
+	// quoted: some part of the word was in quotes.
+	quoted bool
+	// userID is set when the whole word is a Slack user mention (<@U123> or
+	// <@U123|name>); text is then "@name" (or "@U123" without a label).
+	userID string
+}
+
+// word is one word of the raw text, with quotes removed but Slack markup and
+// entities left as they came.
+type word struct {
+	text   string
+	quoted bool
+	tail   int // length of the end of text that came after the last quote
+}
+
+// parse parses the text of a slash command. Its errors are *userError.
+func parse(text string) (command, error) {
+	words, err := tokenize(text)
+	if err != nil {
+		return command{}, err
+	}
+	var cmd command
+	verbSeen := false
+	for _, w := range words {
+		if f, ok := asFlag(w); ok {
+			if !slices.Contains(cmd.flags, f) {
+				cmd.flags = append(cmd.flags, f)
+			}
+			continue
+		}
+		// "mute @bob, @carol": commas between names are punctuation.
+		head := w.text[:len(w.text)-w.tail]
+		w.text = head + strings.TrimRight(w.text[len(head):], ",")
+		if w.text == "" && !w.quoted {
+			continue
+		}
+		a := toArg(w)
+		if !verbSeen {
+			verbSeen = true
+			cmd.verb = strings.ToLower(a.text)
+			continue
+		}
+		cmd.args = append(cmd.args, a)
+	}
+	return cmd, nil
+}
+
+// isQuote reports whether r opens or closes a quoted part of a word.
+func isQuote(r rune) bool {
+	switch r {
+	case '"', '“', '”', '„', '‟', '＂':
+		return true
+	}
+	return false
+}
+
+// tokenize splits text into words by the rules in the comment at the top of
+// this file. Its only error is an unterminated quote.
+func tokenize(text string) ([]word, error) {
+	var (
+		words  []word
+		b      strings.Builder
+		inWord bool
+		quoted bool
+		openAt = -1 // byte offset of the quote still open, if any
+		closed int  // length of b when a quote last closed
+	)
+	flush := func() {
+		if inWord {
+			words = append(words, word{text: b.String(), quoted: quoted, tail: b.Len() - closed})
+		}
+		b.Reset()
+		inWord, quoted, closed = false, false, 0
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == '<':
+			if end := strings.IndexByte(text[i+1:], '>'); end >= 0 {
+				seg := text[i : i+end+2]
+				b.WriteString(seg)
+				inWord = true
+				i += len(seg)
+				continue
+			}
+			b.WriteByte('<')
+			inWord = true
+		case isQuote(r):
+			if openAt >= 0 {
+				openAt = -1
+				closed = b.Len()
+			} else {
+				openAt = i
+				inWord, quoted = true, true
+			}
+		case openAt < 0 && unicode.IsSpace(r):
+			flush()
+		default:
+			b.WriteString(text[i : i+size])
+			inWord = true
+		}
+		i += size
+	}
+	if openAt >= 0 {
+		return nil, invalidf("The quote that starts %s is never closed. Add the closing \" (or ”), or remove the opening one.",
+			snippet(text[openAt:], 30))
+	}
+	flush()
+	return words, nil
+}
+
+// snippet returns the first n runes of s, with an ellipsis if it was cut.
+func snippet(s string, n int) string {
+	count := 0
+	for i := range s {
+		if count == n {
+			return s[:i] + "…"
+		}
+		count++
+	}
+	return s
+}
+
+// asFlag returns the normalised flag a word stands for, if it is one.
+func asFlag(w word) (string, bool) {
+	if w.quoted {
+		return "", false
+	}
+	var rest string
+	switch {
+	case strings.HasPrefix(w.text, "--"):
+		rest = w.text[2:]
+	case strings.HasPrefix(w.text, "—"):
+		rest = w.text[len("—"):]
+	case strings.HasPrefix(w.text, "–"):
+		rest = w.text[len("–"):]
+	default:
+		return "", false
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	if !unicode.IsLetter(r) {
+		return "", false
+	}
+	return "--" + strings.ToLower(rest), true
+}
+
+// toArg turns a word into an argument, recognising a whole-word user mention
+// and undoing Slack's escaping everywhere else.
+func toArg(w word) arg {
+	if id, label, ok := userMention(w.text); ok {
+		if label == "" {
+			label = id
+		}
+		return arg{text: "@" + unescapeEntities(label), quoted: w.quoted, userID: id}
+	}
+	return arg{text: unslack(w.text), quoted: w.quoted}
+}
+
+// userMention parses <@U123> and <@U123|label>. Slack user IDs start with U
+// (or W on Enterprise Grid) followed by upper-case letters and digits.
+func userMention(s string) (id, label string, ok bool) {
+	if !strings.HasPrefix(s, "<@") || !strings.HasSuffix(s, ">") || len(s) < 4 {
+		return "", "", false
+	}
+	body := s[2 : len(s)-1]
+	id, label, _ = strings.Cut(body, "|")
+	if !isSlackUserID(id) {
+		return "", "", false
+	}
+	return id, label, true
+}
+
+// isSlackUserID reports whether s looks like a Slack user ID.
+func isSlackUserID(s string) bool {
+	if len(s) < 3 || (s[0] != 'U' && s[0] != 'W') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// unslack turns Slack markup back into roughly what the user typed: <@U1|bob>
+// becomes @bob, <#C1|general> #general, <!here> @here, <https://x|label> label
+// and <https://x> the URL; then &lt; &gt; &amp; are decoded.
+func unslack(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		start := strings.IndexByte(s, '<')
+		if start < 0 {
+			break
+		}
+		end := strings.IndexByte(s[start:], '>')
+		if end < 0 {
+			break
+		}
+		b.WriteString(s[:start])
+		b.WriteString(markupText(s[start+1 : start+end]))
+		s = s[start+end+1:]
+	}
+	b.WriteString(s)
+	return unescapeEntities(b.String())
+}
+
+// markupText is what one piece of Slack markup (without its <>) displays as.
+func markupText(m string) string {
+	target, label, hasLabel := strings.Cut(m, "|")
+	switch {
+	case strings.HasPrefix(target, "@"), strings.HasPrefix(target, "#"):
+		if hasLabel && label != "" {
+			return target[:1] + strings.TrimPrefix(label, target[:1])
+		}
+		return target
+	case strings.HasPrefix(target, "!"):
+		if hasLabel && label != "" {
+			return label // <!subteam^S1|@team>, <!date^…|fallback>
+		}
+		return "@" + target[1:] // <!here>
+	default:
+		if hasLabel && label != "" {
+			return label
+		}
+		return target
+	}
+}
+
+var entityReplacer = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+// unescapeEntities decodes the three entities Slack escapes in command text.
+// One pass, so "&amp;lt;" (a typed "&lt;") becomes "&lt;", not "<".
+func unescapeEntities(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	return entityReplacer.Replace(s)
+}
+
+// looksLikeMeetingID reports whether s is a RealtimeKit meeting ID: a UUID,
+// or a V1 room name such as abcdef-ghijkl (two groups of six lower-case
+// letters).
+func looksLikeMeetingID(s string) bool {
+	return isUUID(s) || isRoomName(s)
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !isHex(c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return ('0' <= c && c <= '9') || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
+}
+
+func isRoomName(s string) bool {
+	if len(s) != 13 || s[6] != '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if i != 6 && (s[i] < 'a' || s[i] > 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// takeMeetingID splits the meeting ID off the arguments: it is the first
+// argument if that is unquoted, not a mention, and looks like a meeting ID.
+// UUIDs are returned in lower case, their canonical form.
+func takeMeetingID(args []arg) (string, []arg) {
+	if len(args) == 0 {
+		return "", args
+	}
+	a := args[0]
+	if a.quoted || a.userID != "" || !looksLikeMeetingID(a.text) {
+		return "", args
+	}
+	return strings.ToLower(a.text), args[1:]
+}
+
+// quoteWord wraps user text in typographic quotes for messages.
+func quoteWord(s string) string { return fmt.Sprintf("“%s”", s) }

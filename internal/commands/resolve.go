@@ -1,0 +1,207 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/rtkbot/rtkbot/internal/realtime"
+)
+
+// maxListed is how many participants an error lists before "and N more".
+const maxListed = 10
+
+// resolve turns <who> arguments into the live participants they name, in
+// argument order, each once however many arguments name them.
+//
+// A typed word (a participant ID, custom participant ID or name) is matched
+// against the people live in the session, stopping at the first rule that
+// matches:
+//
+//  1. exactly a participant ID (case-insensitive, as IDs are UUIDs);
+//  2. exactly a custom participant ID;
+//  3. a display name, case-insensitively ("bob smith" finds "Bob Smith");
+//  4. the start of exactly one display name ("bo" finds "Bob Smith" if no
+//     other live name starts with "bo").
+//
+// A typed "@carol" that Slack did not turn into a mention (no such Slack
+// user) is tried as "carol" if it matches nothing as typed.
+//
+// A Slack mention (@someone, which Slack sends as <@U123>) names a Slack
+// user, not a participant, so it is matched by what the two can share,
+// stopping at the first rule that matches:
+//
+//  1. the participant whose custom participant ID is the Slack user ID
+//     (U123) — what you get when whatever adds people to the meeting uses
+//     their Slack ID as custom_participant_id;
+//  2. otherwise the bot looks the user up in Slack (users.info): the
+//     participant whose custom participant ID or name is the user's email
+//     address (case-insensitive; needs the users:read.email scope);
+//  3. then the one whose custom participant ID or name is the user's Slack
+//     display name (case-insensitive);
+//  4. then the one whose custom participant ID or name is the user's full
+//     (real) name (case-insensitive).
+//
+// Mentions never match by prefix. When the first matching rule finds several
+// people, nothing is done and the error lists them with their participant
+// IDs, so the command can be repeated with an ID. When nothing matches, the
+// error lists who is live (the first ten).
+func (s *Service) resolve(ctx context.Context, live []realtime.Participant, where string, args []arg) ([]realtime.Participant, error) {
+	if len(live) == 0 {
+		return nil, notFoundf("Nobody is live in %s right now, so there is no one to act on.", where)
+	}
+	var out []realtime.Participant
+	seen := make(map[string]bool, len(args))
+	for _, a := range args {
+		var (
+			p   realtime.Participant
+			err error
+		)
+		if a.userID != "" {
+			p, err = s.resolveMention(ctx, live, where, a)
+		} else {
+			p, err = resolveText(live, where, a.text)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !seen[p.ID] {
+			seen[p.ID] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// resolveText applies the rules for a typed word.
+func resolveText(live []realtime.Participant, where, text string) (realtime.Participant, error) {
+	t := strings.TrimSpace(text)
+	if t == "" {
+		return realtime.Participant{}, invalidf("An empty name (\"\") matches no one. Name a participant by @mention, participant ID or name.")
+	}
+	rules := []func(p realtime.Participant) bool{
+		func(p realtime.Participant) bool { return strings.EqualFold(p.ID, t) },
+		func(p realtime.Participant) bool { return p.CustomParticipantID != "" && p.CustomParticipantID == t },
+		func(p realtime.Participant) bool { return strings.EqualFold(p.Name, t) },
+		func(p realtime.Participant) bool { return hasFoldPrefix(p.Name, t) },
+	}
+	for _, rule := range rules {
+		if m := filter(live, rule); len(m) > 0 {
+			return one(m, where, quoteWord(t))
+		}
+	}
+	// "@bob" typed as plain text (Slack turns only known users into mentions).
+	if rest, ok := strings.CutPrefix(t, "@"); ok && rest != "" {
+		if p, err := resolveText(live, where, rest); err == nil {
+			return p, nil
+		}
+	}
+	return realtime.Participant{}, notFoundf("No one in %s matches %s. %s", where, quoteWord(t), liveList(live))
+}
+
+// resolveMention applies the rules for a Slack mention.
+func (s *Service) resolveMention(ctx context.Context, live []realtime.Participant, where string, a arg) (realtime.Participant, error) {
+	if m := filter(live, func(p realtime.Participant) bool { return p.CustomParticipantID == a.userID }); len(m) > 0 {
+		return one(m, where, a.text)
+	}
+	u, err := s.dir.User(ctx, a.userID)
+	if err != nil {
+		return realtime.Participant{}, fmt.Errorf("look up mentioned Slack user %s: %w", a.userID, err)
+	}
+	var tried []string
+	tried = append(tried, "custom ID "+a.userID)
+	for _, key := range []string{u.Email, u.DisplayName, u.RealName} {
+		key = strings.TrimSpace(key)
+		if key == "" {
+			continue
+		}
+		tried = append(tried, quoteWord(key))
+		m := filter(live, func(p realtime.Participant) bool {
+			return strings.EqualFold(p.CustomParticipantID, key) || strings.EqualFold(p.Name, key)
+		})
+		if len(m) > 0 {
+			return one(m, where, a.text)
+		}
+	}
+	return realtime.Participant{}, notFoundf("No one in %s matches %s (I looked for %s). %s",
+		where, a.text, strings.Join(tried, ", "), liveList(live))
+}
+
+// one returns the single match, or an ambiguity error listing them all.
+func one(m []realtime.Participant, where, typed string) (realtime.Participant, error) {
+	if len(m) == 1 {
+		return m[0], nil
+	}
+	return realtime.Participant{}, &userError{code: CodeAmbiguous, msg: fmt.Sprintf(
+		"%s matches %d people in %s: %s. Use a participant ID (or the full name in quotes) to pick one.",
+		typed, len(m), where, listParticipants(m))}
+}
+
+func filter(ps []realtime.Participant, keep func(realtime.Participant) bool) []realtime.Participant {
+	var out []realtime.Participant
+	for _, p := range ps {
+		if keep(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// hasFoldPrefix reports whether s starts with prefix, ignoring case.
+func hasFoldPrefix(s, prefix string) bool {
+	return prefix != "" && strings.HasPrefix(strings.ToLower(s), strings.ToLower(prefix))
+}
+
+// liveList says who is live, for "no match" errors.
+func liveList(live []realtime.Participant) string {
+	return fmt.Sprintf("Live now (%d): %s.", len(live), listParticipants(live))
+}
+
+// listParticipants lists up to maxListed people as "Name (ID)", then
+// "and N more".
+func listParticipants(ps []realtime.Participant) string {
+	n := min(len(ps), maxListed)
+	items := make([]string, 0, n+1)
+	for _, p := range ps[:n] {
+		items = append(items, nameWithID(p))
+	}
+	if len(ps) > n {
+		items = append(items, fmt.Sprintf("%d more", len(ps)-n))
+	}
+	return joinNames(items)
+}
+
+// displayName is how a participant is called in messages.
+func displayName(p realtime.Participant) string {
+	switch {
+	case p.Name != "":
+		return p.Name
+	case p.CustomParticipantID != "":
+		return p.CustomParticipantID
+	}
+	return p.ID
+}
+
+func nameWithID(p realtime.Participant) string {
+	return displayName(p) + " (" + p.ID + ")"
+}
+
+// auditTargets describes participants for the audit trail.
+func auditTargets(ps []realtime.Participant) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = nameWithID(p)
+	}
+	return out
+}
+
+// meetingLabel names a meeting in messages: its title in quotes, else its ID.
+func meetingLabel(title, id string) string {
+	switch {
+	case title != "":
+		return quoteWord(title)
+	case id != "":
+		return "meeting " + id
+	}
+	return "the meeting"
+}

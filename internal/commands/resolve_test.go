@@ -1,0 +1,130 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rtkbot/rtkbot/internal/realtime"
+)
+
+// liveNow is the "who is live" list the world's errors end with.
+var liveNow = "Live now (6): Bob Smith (" + pBob + "), Alice Archer (" + pAlice + "), Bobby Tables (" + pBobby +
+	"), Carol Jones (" + pCarol + "), dave (" + pDave + ") and <!channel> (" + pChannel + ")."
+
+// TestResolve names people every supported way, through a dry-run mute (so
+// what is resolved is what the user sees, and nothing is muted).
+func TestResolve(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		who       string
+		want      []string // participant IDs
+		wantErr   *ErrorView
+		userCalls int // directory lookups expected
+	}{
+		{name: "participant ID", who: pCarol, want: []string{pCarol}},
+		{name: "participant ID in upper case", who: strings.ToUpper(pCarol), want: []string{pCarol}},
+		{name: "custom participant ID", who: "carol-ext-7", want: []string{pCarol}},
+		{name: "name, any case", who: `"bob SMITH"`, want: []string{pBob}},
+		{name: "curly-quoted name", who: `“Alice Archer”`, want: []string{pAlice}},
+		{name: "unique prefix", who: "car", want: []string{pCarol}},
+		{name: "unique prefix, any case", who: "ALI", want: []string{pAlice}},
+		{name: "typed @name without a mention", who: "@carol", want: []string{pCarol}},
+		{name: "name that looks like markup, as Slack escapes it", who: "&lt;!channel&gt;", want: []string{pChannel}},
+		{name: "several, in order, deduplicated", who: `dave <@UBOB|bob> "Bob Smith" ` + pBob + " dave",
+			want: []string{pDave, pBob}},
+		{name: "ambiguous prefix", who: "bob", wantErr: &ErrorView{Code: CodeAmbiguous,
+			Message: "“bob” matches 2 people in “Weekly sync”: Bob Smith (" + pBob + ") and Bobby Tables (" + pBobby +
+				"). Use a participant ID (or the full name in quotes) to pick one."}},
+		{name: "no match lists who is live", who: "zed", wantErr: &ErrorView{Code: CodeNotFound,
+			Message: "No one in “Weekly sync” matches “zed”. " + liveNow}},
+		{name: "custom IDs are case-sensitive", who: "CAROL-EXT-7", wantErr: &ErrorView{Code: CodeNotFound,
+			Message: "No one in “Weekly sync” matches “CAROL-EXT-7”. " + liveNow}},
+		{name: "empty name", who: `""`, wantErr: &ErrorView{Code: CodeInvalid,
+			Message: `An empty name ("") matches no one. Name a participant by @mention, participant ID or name.`}},
+		{name: "mention: custom ID is the Slack ID, no lookup", who: "<@UBOB|bob>", want: []string{pBob}},
+		{name: "mention: email, any case", who: "<@UBOBBY>", want: []string{pBobby}, userCalls: 1},
+		{name: "mention: display name", who: "<@UDAVE|dave>", want: []string{pDave}, userCalls: 1},
+		{name: "mention: real name", who: "<@UCAROL|carol>", want: []string{pCarol}, userCalls: 1},
+		{name: "mention: no match", who: "<@UGHOST|ghost>", userCalls: 1, wantErr: &ErrorView{Code: CodeNotFound,
+			Message: "No one in “Weekly sync” matches @ghost (I looked for custom ID UGHOST, “ghost@example.com”, “ghost”, “Casper”). " + liveNow}},
+		{name: "mention: lookup fails", who: "<@UNOBODY|x>", userCalls: 1, wantErr: &ErrorView{Code: CodeInternal,
+			Message: "Something went wrong on our side: internal error (ref id1). Nothing was changed.", Ref: "id1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			got := e.run(t.Context(), modID, "mute "+meetingID+" "+tt.who+" --dry-run")
+			if users, _ := e.dir.counts(); users != tt.userCalls {
+				t.Errorf("%d directory user lookups, want %d", users, tt.userCalls)
+			}
+			if m := e.rt.Mutations(); len(m) != 0 {
+				t.Errorf("mutating calls %+v in a dry run", m)
+			}
+			if tt.wantErr != nil {
+				if diff := cmp.Diff(*tt.wantErr, errorOf(t, got)); diff != "" {
+					t.Errorf("error mismatch (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Action == nil {
+				t.Fatalf("want an action, got %s", describe(got))
+			}
+			if diff := cmp.Diff(affected(tt.want...), got[0].Action.Affected); diff != "" {
+				t.Errorf("resolved mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestResolveAmbiguousMention(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	twin := realtime.Participant{ID: "77777777-7777-4777-8777-777777777777", Name: "bob smith"}
+	e.rt.LiveParticipantsFn = func(context.Context, string) ([]realtime.Participant, error) {
+		return append(liveParticipants(), twin), nil
+	}
+	// UTWIN's display name is "Bob Smith": two live people are called that.
+	got := errorOf(t, e.run(t.Context(), modID, "kick "+meetingID+" <@UTWIN|twin>"))
+	want := ErrorView{Code: CodeAmbiguous, Message: "@twin matches 2 people in “Weekly sync”: Bob Smith (" + pBob +
+		") and bob smith (" + twin.ID + "). Use a participant ID (or the full name in quotes) to pick one."}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("error mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestResolveListsAtMostTen(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var crowd []realtime.Participant
+	for i := range 13 {
+		crowd = append(crowd, realtime.Participant{ID: fmt.Sprintf("p%02d", i), Name: fmt.Sprintf("Guest %d", i)})
+	}
+	e.rt.LiveParticipantsFn = func(context.Context, string) ([]realtime.Participant, error) { return crowd, nil }
+	got := errorOf(t, e.run(t.Context(), modID, "mute "+meetingID+" zed"))
+	want := "No one in “Weekly sync” matches “zed”. Live now (13): Guest 0 (p00), Guest 1 (p01), Guest 2 (p02), Guest 3 (p03), " +
+		"Guest 4 (p04), Guest 5 (p05), Guest 6 (p06), Guest 7 (p07), Guest 8 (p08), Guest 9 (p09) and 3 more."
+	if diff := cmp.Diff(want, got.Message); diff != "" {
+		t.Errorf("message mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestResolveNobodyLive(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.rt.LiveParticipantsFn = func(context.Context, string) ([]realtime.Participant, error) { return nil, nil }
+	for _, text := range []string{"mute " + meetingID + " bob", "kick-all " + meetingID} {
+		got := errorOf(t, e.run(t.Context(), modID, text))
+		if got.Code != CodeNotFound || !strings.HasPrefix(got.Message, "Nobody is live in “Weekly sync” right now") {
+			t.Errorf("%s: got %+v", text, got)
+		}
+	}
+	if m := e.rt.Mutations(); len(m) != 0 {
+		t.Errorf("mutating calls %+v", m)
+	}
+}

@@ -1,0 +1,336 @@
+package commands
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rtkbot/rtkbot/internal/realtime"
+)
+
+// Defaults for Config.
+const (
+	DefaultConfirmTTL    = 10 * time.Minute
+	DefaultGroupCacheTTL = 5 * time.Minute
+)
+
+// commandName is the slash command, as users type it in examples and hints.
+const commandName = "/meeting"
+
+// Config configures a Service. Realtime and Directory are required.
+type Config struct {
+	Realtime  Realtime
+	Directory Directory
+	Auditor   Auditor // optional: nil records nothing
+
+	// Moderators are Slack user IDs allowed to run moderator verbs.
+	Moderators []string
+	// ModeratorGroups are Slack user group IDs whose members are moderators.
+	ModeratorGroups []string
+	// AdminsAreModerators makes workspace admins and owners moderators.
+	AdminsAreModerators bool
+
+	// ConfirmTTL is how long a kick confirmation stays valid; default 10 min.
+	ConfirmTTL time.Duration
+	// GroupCacheTTL is how long user group members are cached; default 5 min.
+	GroupCacheTTL time.Duration
+	// Confirmations stores pending confirmations; default an in-memory store,
+	// which forgets them on restart.
+	Confirmations ConfirmationStore
+
+	// DefaultMeeting, if set, names the meeting to act on when the command
+	// gives none (e.g. the meeting linked to the channel). It returns "" when
+	// there is none. Nil: a meeting ID is always required.
+	DefaultMeeting func(ctx context.Context, teamID, channelID string) (string, error)
+
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// NewID returns a fresh unguessable ID for confirmations and error
+	// references; default 128 random bits in base32.
+	NewID func() string
+	// Logger receives the service's logs; default discards them.
+	Logger *slog.Logger
+	// Observe, if set, is called once per Handle and Click with the verb
+	// (a registry name, "unknown" or "confirm"), how it ended and how long it
+	// took, for metrics.
+	Observe func(verb string, outcome Outcome, d time.Duration)
+}
+
+// Service executes /meeting commands and confirmation clicks. It is safe for
+// concurrent use.
+type Service struct {
+	rt             Realtime
+	dir            Directory
+	auditor        Auditor
+	authz          *authorizer
+	confirms       ConfirmationStore
+	confirmTTL     time.Duration
+	defaultMeeting func(ctx context.Context, teamID, channelID string) (string, error)
+	now            func() time.Time
+	newID          func() string
+	log            *slog.Logger
+	observe        func(verb string, outcome Outcome, d time.Duration)
+	verbs          []*verbSpec
+	byName         map[string]*verbSpec
+	seen           *recentSet
+}
+
+// New checks cfg, fills in defaults and returns a Service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Realtime == nil {
+		return nil, errors.New("commands: Config.Realtime is required")
+	}
+	if cfg.Directory == nil {
+		return nil, errors.New("commands: Config.Directory is required")
+	}
+	if cfg.ConfirmTTL < 0 || cfg.GroupCacheTTL < 0 {
+		return nil, errors.New("commands: ConfirmTTL and GroupCacheTTL must not be negative")
+	}
+	if cfg.ConfirmTTL == 0 {
+		cfg.ConfirmTTL = DefaultConfirmTTL
+	}
+	if cfg.GroupCacheTTL == 0 {
+		cfg.GroupCacheTTL = DefaultGroupCacheTTL
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = randomID
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Confirmations == nil {
+		cfg.Confirmations = NewMemoryConfirmations()
+	}
+	s := &Service{
+		rt:             cfg.Realtime,
+		dir:            cfg.Directory,
+		auditor:        cfg.Auditor,
+		confirms:       cfg.Confirmations,
+		confirmTTL:     cfg.ConfirmTTL,
+		defaultMeeting: cfg.DefaultMeeting,
+		now:            cfg.Now,
+		newID:          cfg.NewID,
+		log:            cfg.Logger,
+		observe:        cfg.Observe,
+		verbs:          registry(),
+		seen:           newRecentSet(cfg.ConfirmTTL),
+	}
+	s.authz = newAuthorizer(cfg.Directory, cfg.Moderators, cfg.ModeratorGroups, cfg.AdminsAreModerators, cfg.GroupCacheTTL, cfg.Now, cfg.Logger)
+	s.byName = make(map[string]*verbSpec, len(s.verbs))
+	for _, v := range s.verbs {
+		s.byName[v.Name] = v
+	}
+	return s, nil
+}
+
+// Verbs returns every verb's help, in registry order.
+func (s *Service) Verbs() []VerbHelp {
+	out := make([]VerbHelp, len(s.verbs))
+	for i, v := range s.verbs {
+		out[i] = v.help()
+	}
+	return out
+}
+
+// invocation is one command on its way through the service.
+type invocation struct {
+	req       Request
+	spec      *verbSpec // nil until the verb is known
+	meetingID string
+	// meetingTitle is known once the session has been fetched.
+	meetingTitle string
+	args         []arg
+	flags        []string
+	targets      []realtime.Participant // resolved targets, for messages
+	mutating     bool                   // a mutating call was made: its outcome is uncertain on error
+	log          *slog.Logger
+}
+
+func (inv *invocation) has(flag string) bool { return slices.Contains(inv.flags, flag) }
+
+func (inv *invocation) verbName() string {
+	if inv.spec == nil {
+		return "command"
+	}
+	return inv.spec.Name
+}
+
+// where names the invocation's meeting in messages.
+func (inv *invocation) where() string { return meetingLabel(inv.meetingTitle, inv.meetingID) }
+
+func (inv *invocation) targetNames() []string {
+	names := make([]string, len(inv.targets))
+	for i, p := range inv.targets {
+		names[i] = displayName(p)
+	}
+	return names
+}
+
+// result is how a command or click ended.
+type result struct {
+	replies []Reply
+	outcome Outcome
+	err     *ErrorView // the error shown, if any
+}
+
+func reply(v Visibility, r Reply) result {
+	r.Visibility = v
+	return result{replies: []Reply{r}, outcome: OutcomeOK}
+}
+
+// Handle executes one /meeting command and returns what to show. It never
+// returns nothing for a new command: errors become an ErrorView. The only
+// empty answer is for a redelivered envelope already handled. Upstream calls
+// share ctx, whose deadline should leave time to post the answer.
+func (s *Service) Handle(ctx context.Context, r Request) []Reply {
+	start := s.now()
+	if !s.seen.add("cmd", r.EnvelopeID, start) {
+		s.log.InfoContext(ctx, "ignoring a redelivered command", append(logAttrs(r.TeamID, r.ChannelID, r.UserID), "envelope_id", r.EnvelopeID)...)
+		return nil
+	}
+	inv := &invocation{req: r, log: s.log.With(logAttrs(r.TeamID, r.ChannelID, r.UserID)...)}
+	res := s.handle(ctx, inv)
+	label := "unknown"
+	if inv.spec != nil {
+		label = inv.spec.Name
+	}
+	if s.observe != nil {
+		s.observe(label, res.outcome, s.now().Sub(start))
+	}
+	inv.log.DebugContext(ctx, "command handled", "command", label, "outcome", res.outcome)
+	return res.replies
+}
+
+func (s *Service) handle(ctx context.Context, inv *invocation) result {
+	cmd, err := parse(inv.req.Text)
+	if err != nil {
+		return s.fail(ctx, inv, err)
+	}
+	if cmd.verb == "" {
+		cmd.verb = "help"
+	}
+	spec := s.byName[cmd.verb]
+	if spec == nil {
+		return s.unknownVerb(cmd.verb)
+	}
+	inv.spec = spec
+	inv.log = inv.log.With("command", spec.Name)
+	inv.flags = cmd.flags
+	if inv.has(flagHelp) {
+		h := spec.help()
+		return reply(Ephemeral, Reply{Help: &HelpView{Verb: &h}})
+	}
+	if err := spec.checkFlags(cmd.flags); err != nil {
+		return s.fail(ctx, inv, err)
+	}
+	inv.args = cmd.args
+	if spec.Meeting {
+		inv.meetingID, inv.args = takeMeetingID(cmd.args)
+		if inv.meetingID == "" {
+			id, err := s.meetingFor(ctx, inv)
+			if err != nil {
+				return s.fail(ctx, inv, err)
+			}
+			inv.meetingID = id
+		}
+		inv.log = inv.log.With("meeting_id", inv.meetingID)
+	}
+	if err := spec.checkArgs(inv); err != nil {
+		return s.fail(ctx, inv, err)
+	}
+	if spec.Moderator {
+		if refused, ok := s.authorize(ctx, inv, nil); !ok {
+			return refused
+		}
+	}
+	return spec.run(s, ctx, inv)
+}
+
+// meetingFor finds the meeting a command without a meeting ID is about, or
+// explains how to name one.
+func (s *Service) meetingFor(ctx context.Context, inv *invocation) (string, error) {
+	if s.defaultMeeting != nil {
+		id, err := s.defaultMeeting(ctx, inv.req.TeamID, inv.req.ChannelID)
+		if err != nil {
+			return "", fmt.Errorf("find the default meeting of channel %s: %w", inv.req.ChannelID, err)
+		}
+		if id != "" {
+			return id, nil
+		}
+	}
+	spec := inv.spec
+	if len(inv.args) > 0 && spec.MaxArgs == 0 {
+		return "", invalidf("%s is not a meeting ID. A meeting ID is a UUID (like %s) or a room name (like abcdef-ghijkl). Example: %s",
+			quoteWord(inv.args[0].text), sampleMeetingID, spec.Examples[0])
+	}
+	return "", invalidf("Which meeting? Add its ID right after the verb, e.g. %s", spec.Examples[0])
+}
+
+// logAttrs are the stable slog keys for a request.
+func logAttrs(teamID, channelID, userID string) []any {
+	return []any{slog.String("team_id", teamID), slog.String("channel_id", channelID), slog.String("user_id", userID)}
+}
+
+// randomID returns 128 random bits as lower-case base32 without padding.
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// newRef returns a short reference for an internal error. It only needs to
+// be unique among recent log lines, and people read it aloud.
+func (s *Service) newRef() string {
+	ref := s.newID()
+	if len(ref) > 10 {
+		ref = ref[:10]
+	}
+	return ref
+}
+
+// recentSet remembers keys for a while, so a redelivered Slack envelope is
+// not executed twice. Empty keys are never remembered.
+type recentSet struct {
+	ttl       time.Duration
+	mu        sync.Mutex
+	seen      map[string]time.Time
+	lastPrune time.Time
+}
+
+func newRecentSet(ttl time.Duration) *recentSet {
+	return &recentSet{ttl: ttl, seen: make(map[string]time.Time)}
+}
+
+// add records the delivery id of a kind ("cmd", "click") and reports whether
+// it is new. An empty id (a transport that does not say) is always new.
+func (r *recentSet) add(kind, id string, now time.Time) bool {
+	if id == "" {
+		return true
+	}
+	key := kind + ":" + id
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if now.Sub(r.lastPrune) > time.Minute {
+		for k, t := range r.seen {
+			if now.Sub(t) > r.ttl {
+				delete(r.seen, k)
+			}
+		}
+		r.lastPrune = now
+	}
+	if t, ok := r.seen[key]; ok && now.Sub(t) <= r.ttl {
+		return false
+	}
+	r.seen[key] = now
+	return true
+}
