@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// sqliteReaders is how many connections serve reads. WAL lets them run
+// beside the one writer; the bot's reads are few and short.
+const sqliteReaders = 4
+
+// sqliteBusyTimeout bounds how long a statement waits on SQLite's own locks
+// (e.g. a checkpoint). Writers queue in database/sql instead, honouring ctx.
+const sqliteBusyTimeout = 5 * time.Second
+
+// sqliteStore is the single-process Store: a SQLite file in WAL mode, a
+// pool of reader connections and one writer connection. Funnelling writes
+// through one connection serialises them in-process, where waiting follows
+// ctx, instead of letting SQLite fail them with SQLITE_BUSY; the file lock
+// keeps other processes out entirely.
+type sqliteStore struct {
+	path string
+	w    *sql.DB // exactly one connection: every write
+	r    *sql.DB // read-only connections
+	lock *os.File
+	now  func() time.Time
+	log  *slog.Logger
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ Store = (*sqliteStore)(nil)
+
+func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (_ *sqliteStore, err error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("SQLite database path %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return nil, fmt.Errorf("create the SQLite database directory: %w", err)
+	}
+	lock, err := lockFile(abs + ".lock")
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite database %s: %w", abs, err)
+	}
+	s := &sqliteStore{path: abs, lock: lock, now: o.now, log: log.With("database", "sqlite:"+abs)}
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+		}
+	}()
+
+	// synchronous=FULL: a committed Claim survives a power cut, not just a
+	// crash, so an executed kick cannot come back as pending after a reboot.
+	// The fsync per write is the price (see BenchmarkClaimDelivery).
+	common := url.Values{"_pragma": {
+		fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()),
+		"synchronous(FULL)",
+	}}
+	writer := cloneValues(common)
+	writer.Add("_pragma", "journal_mode(WAL)")
+	writer.Set("_txlock", "immediate") // a migration takes the write lock up front
+	if s.w, err = sql.Open("sqlite", sqliteDSN(abs, writer)); err != nil {
+		return nil, fmt.Errorf("open SQLite database %s: %w", abs, err)
+	}
+	s.w.SetMaxOpenConns(1)
+	if err := s.migrate(ctx); err != nil {
+		return nil, fmt.Errorf("SQLite database %s: %w", abs, err)
+	}
+
+	reader := cloneValues(common)
+	reader.Add("_pragma", "query_only(1)")
+	if s.r, err = sql.Open("sqlite", sqliteDSN(abs, reader)); err != nil {
+		return nil, fmt.Errorf("open SQLite database %s: %w", abs, err)
+	}
+	s.r.SetMaxOpenConns(sqliteReaders)
+	s.r.SetMaxIdleConns(sqliteReaders)
+	if err := s.r.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("open SQLite database %s: %w", abs, err)
+	}
+	s.log.InfoContext(ctx, "database ready")
+	return s, nil
+}
+
+// sqliteDSN builds a file: URI, so that any character in the path is
+// escaped rather than read as the start of the parameters.
+func sqliteDSN(path string, params url.Values) string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: params.Encode()}
+	return u.String()
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// migrate applies the pending migrations, each in its own transaction with
+// its schema_migrations row. The file lock already excludes other
+// processes, so there is nothing to race with.
+func (s *sqliteStore) migrate(ctx context.Context) error {
+	all, err := loadMigrations("sqlite")
+	if err != nil {
+		return err
+	}
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER NOT NULL PRIMARY KEY,
+		name       TEXT    NOT NULL,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	applied := make(map[int]bool)
+	rows, err := s.w.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			_ = rows.Close()
+			return fmt.Errorf("read schema_migrations: %w", err)
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	for _, m := range pendingMigrations(all, applied, s.log) {
+		if err := s.apply(ctx, m); err != nil {
+			return err
+		}
+		s.log.InfoContext(ctx, "applied schema migration", "version", m.version, "migration", m.name)
+	}
+	return nil
+}
+
+func (s *sqliteStore) apply(ctx context.Context, m migration) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, micros(s.now())); err != nil {
+		return fmt.Errorf("migration %s: record it: %w", m.name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %s: commit: %w", m.name, err)
+	}
+	return nil
+}
+
+// Close implements Store. The lock goes last, once no connection is left
+// to write to the file.
+func (s *sqliteStore) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.r != nil {
+			errs = append(errs, s.r.Close())
+		}
+		if s.w != nil {
+			errs = append(errs, s.w.Close())
+		}
+		errs = append(errs, unlockFile(s.lock))
+		if err := errors.Join(errs...); err != nil {
+			s.closeErr = fmt.Errorf("close SQLite database %s: %w", s.path, err)
+		}
+	})
+	return s.closeErr
+}

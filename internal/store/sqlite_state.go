@@ -1,0 +1,309 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rtkbot/rtkbot/internal/commands"
+)
+
+// LinkChannel implements Store.
+func (s *sqliteStore) LinkChannel(ctx context.Context, teamID, channelID, meetingID, meetingTitle, byUserID string) error {
+	if err := validate("link channel", "team ID", teamID, "channel ID", channelID, "meeting ID", meetingID, "user ID", byUserID); err != nil {
+		return err
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO channel_links
+		(team_id, channel_id, meeting_id, meeting_title, linked_by, linked_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (team_id, channel_id) DO UPDATE SET meeting_id = excluded.meeting_id,
+		meeting_title = excluded.meeting_title, linked_by = excluded.linked_by, linked_at = excluded.linked_at`,
+		teamID, channelID, meetingID, meetingTitle, byUserID, micros(s.now()))
+	if err != nil {
+		return fmt.Errorf("link channel %s to meeting %s: %w", channelID, meetingID, err)
+	}
+	return nil
+}
+
+const linkColumns = `team_id, channel_id, meeting_id, meeting_title, linked_by, linked_at`
+
+// ChannelLink implements Store.
+func (s *sqliteStore) ChannelLink(ctx context.Context, teamID, channelID string) (Link, error) {
+	row := s.r.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM channel_links WHERE team_id = ? AND channel_id = ?`, teamID, channelID)
+	l, err := scanSQLiteLink(row)
+	if err != nil {
+		return Link{}, fmt.Errorf("link of channel %s: %w", channelID, err)
+	}
+	return l, nil
+}
+
+// UnlinkChannel implements Store.
+func (s *sqliteStore) UnlinkChannel(ctx context.Context, teamID, channelID string) (Link, error) {
+	row := s.w.QueryRowContext(ctx, `DELETE FROM channel_links WHERE team_id = ? AND channel_id = ? RETURNING `+linkColumns, teamID, channelID)
+	l, err := scanSQLiteLink(row)
+	if err != nil {
+		return Link{}, fmt.Errorf("unlink channel %s: %w", channelID, err)
+	}
+	return l, nil
+}
+
+func scanSQLiteLink(row *sql.Row) (Link, error) {
+	var l Link
+	var at int64
+	err := row.Scan(&l.TeamID, &l.ChannelID, &l.MeetingID, &l.MeetingTitle, &l.LinkedBy, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Link{}, ErrNotFound
+	}
+	if err != nil {
+		return Link{}, err
+	}
+	l.LinkedAt = fromMicros(at)
+	return l, nil
+}
+
+const confirmationColumns = `id, team_id, channel_id, requester_id, verb, meeting_id, meeting_title,
+	targets, live_count, created_at, expires_at, state, outcome`
+
+// Put implements commands.ConfirmationStore. Errors: an empty or already
+// used ID.
+func (s *sqliteStore) Put(ctx context.Context, c commands.Confirmation) error {
+	c, err := newConfirmation(c)
+	if err != nil {
+		return err
+	}
+	targets, err := encodeParticipants(c.Targets)
+	if err != nil {
+		return fmt.Errorf("store confirmation %s: %w", c.ID, err)
+	}
+	res, err := s.w.ExecContext(ctx, `INSERT INTO confirmations (`+confirmationColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		c.ID, c.TeamID, c.ChannelID, c.RequesterID, c.Verb, c.MeetingID, c.MeetingTitle,
+		targets, c.LiveCount, micros(c.CreatedAt), micros(c.ExpiresAt), string(c.State), string(c.Outcome))
+	if err != nil {
+		return fmt.Errorf("store confirmation %s: %w", c.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("store confirmation %s: ID already used", c.ID)
+	}
+	return nil
+}
+
+// Get implements commands.ConfirmationStore.
+func (s *sqliteStore) Get(ctx context.Context, id string) (commands.Confirmation, error) {
+	row := s.r.QueryRowContext(ctx, `SELECT `+confirmationColumns+` FROM confirmations WHERE id = ?`, id)
+	c, err := scanSQLiteConfirmation(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = commands.ErrConfirmationNotFound
+	}
+	if err != nil {
+		return commands.Confirmation{}, fmt.Errorf("get confirmation %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// Claim implements commands.ConfirmationStore with one conditional UPDATE;
+// only when it matches nothing is the row read again, to say why.
+func (s *sqliteStore) Claim(ctx context.Context, id string, now time.Time) (commands.Confirmation, error) {
+	now = pgTime(now) // compare at the stored precision
+	row := s.w.QueryRowContext(ctx, `UPDATE confirmations SET state = 'executing', claimed_at = ?
+		WHERE id = ? AND state = 'pending' AND expires_at > ? RETURNING `+confirmationColumns,
+		micros(now), id, micros(now))
+	c, err := scanSQLiteConfirmation(row)
+	if err == nil {
+		return c, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return commands.Confirmation{}, fmt.Errorf("claim confirmation %s: %w", id, err)
+	}
+	var state string
+	var expires int64
+	err = s.w.QueryRowContext(ctx, `SELECT state, expires_at FROM confirmations WHERE id = ?`, id).Scan(&state, &expires)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return commands.Confirmation{}, fmt.Errorf("claim confirmation %s: %w", id, err)
+	}
+	return commands.Confirmation{}, fmt.Errorf("claim confirmation %s: %w", id,
+		claimMiss(err == nil, commands.ConfirmationState(state), fromMicros(expires), now))
+}
+
+// Finish implements commands.ConfirmationStore.
+func (s *sqliteStore) Finish(ctx context.Context, id string, outcome commands.Outcome) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE confirmations SET state = 'done', outcome = ?, finished_at = ?
+		WHERE id = ? AND state = 'executing'`, string(outcome), micros(s.now()), id)
+	if err != nil {
+		return fmt.Errorf("finish confirmation %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("finish confirmation %s: %w", id, err)
+	} else if n == 1 {
+		return nil
+	}
+	found, err := s.exists(ctx, id)
+	if err != nil {
+		return fmt.Errorf("finish confirmation %s: %w", id, err)
+	}
+	return fmt.Errorf("finish confirmation %s: %w", id, finishMiss(found))
+}
+
+// Cancel implements commands.ConfirmationStore.
+func (s *sqliteStore) Cancel(ctx context.Context, id string) (commands.Confirmation, error) {
+	row := s.w.QueryRowContext(ctx, `UPDATE confirmations SET state = 'cancelled', outcome = ?, finished_at = ?
+		WHERE id = ? AND state = 'pending' RETURNING `+confirmationColumns,
+		string(commands.OutcomeCancelled), micros(s.now()), id)
+	c, err := scanSQLiteConfirmation(row)
+	if err == nil {
+		return c, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return commands.Confirmation{}, fmt.Errorf("cancel confirmation %s: %w", id, err)
+	}
+	found, err := s.exists(ctx, id)
+	if err != nil {
+		return commands.Confirmation{}, fmt.Errorf("cancel confirmation %s: %w", id, err)
+	}
+	return commands.Confirmation{}, fmt.Errorf("cancel confirmation %s: %w", id, finishMiss(found))
+}
+
+func (s *sqliteStore) exists(ctx context.Context, id string) (bool, error) {
+	var one int
+	err := s.w.QueryRowContext(ctx, `SELECT 1 FROM confirmations WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// ExecutingConfirmations implements Store.
+func (s *sqliteStore) ExecutingConfirmations(ctx context.Context, claimedBefore time.Time) ([]commands.Confirmation, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+confirmationColumns+` FROM confirmations
+		WHERE state = 'executing' AND claimed_at < ? ORDER BY claimed_at, id`, micros(claimedBefore))
+	if err != nil {
+		return nil, fmt.Errorf("list executing confirmations: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []commands.Confirmation
+	for rows.Next() {
+		c, err := scanSQLiteConfirmation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list executing confirmations: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list executing confirmations: %w", err)
+	}
+	return out, nil
+}
+
+// PruneConfirmations implements Store.
+func (s *sqliteStore) PruneConfirmations(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM confirmations WHERE expires_at < ? AND state <> 'executing'`,
+		micros(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune confirmations: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+func scanSQLiteConfirmation(row interface{ Scan(...any) error }) (commands.Confirmation, error) {
+	var c commands.Confirmation
+	var targets []byte
+	var created, expires int64
+	var state, outcome string
+	if err := row.Scan(&c.ID, &c.TeamID, &c.ChannelID, &c.RequesterID, &c.Verb, &c.MeetingID, &c.MeetingTitle,
+		&targets, &c.LiveCount, &created, &expires, &state, &outcome); err != nil {
+		return commands.Confirmation{}, err
+	}
+	var err error
+	if c.Targets, err = decodeParticipants(targets); err != nil {
+		return commands.Confirmation{}, err
+	}
+	c.CreatedAt, c.ExpiresAt = fromMicros(created), fromMicros(expires)
+	c.State, c.Outcome = commands.ConfirmationState(state), commands.Outcome(outcome)
+	return c, nil
+}
+
+// RecordAudit implements Store.
+func (s *sqliteStore) RecordAudit(ctx context.Context, e commands.AuditEntry) error {
+	targets, err := encodeStrings(e.Targets)
+	if err != nil {
+		return fmt.Errorf("record audit entry: %w", err)
+	}
+	_, err = s.w.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		micros(e.Time), e.TeamID, e.ChannelID, e.UserID, e.Verb, e.MeetingID, e.MeetingTitle,
+		targets, string(e.Outcome), e.Detail, e.Ref)
+	if err != nil {
+		return fmt.Errorf("record audit entry: %w", err)
+	}
+	return nil
+}
+
+const auditColumns = `at, team_id, channel_id, user_id, verb, meeting_id, meeting_title, targets, outcome, detail, ref`
+
+// RecentAudit implements Store.
+func (s *sqliteStore) RecentAudit(ctx context.Context, teamID, meetingID string, n int) ([]commands.AuditEntry, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("recent audit entries: n is %d, want at least 1", n)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log
+		WHERE team_id = ? AND meeting_id = ? ORDER BY at DESC, id DESC LIMIT ?`, teamID, meetingID, n)
+	if err != nil {
+		return nil, fmt.Errorf("recent audit entries of meeting %s: %w", meetingID, err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []commands.AuditEntry
+	for rows.Next() {
+		var e commands.AuditEntry
+		var at int64
+		var targets []byte
+		var outcome string
+		if err := rows.Scan(&at, &e.TeamID, &e.ChannelID, &e.UserID, &e.Verb, &e.MeetingID, &e.MeetingTitle,
+			&targets, &outcome, &e.Detail, &e.Ref); err != nil {
+			return nil, fmt.Errorf("recent audit entries of meeting %s: %w", meetingID, err)
+		}
+		if e.Targets, err = decodeStrings(targets); err != nil {
+			return nil, fmt.Errorf("recent audit entries of meeting %s: %w", meetingID, err)
+		}
+		e.Time, e.Outcome = fromMicros(at), commands.Outcome(outcome)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("recent audit entries of meeting %s: %w", meetingID, err)
+	}
+	return out, nil
+}
+
+// PruneAudit implements Store.
+func (s *sqliteStore) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM audit_log WHERE at < ?`, micros(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune audit log: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// ClaimDelivery implements Store.
+func (s *sqliteStore) ClaimDelivery(ctx context.Context, key string, now time.Time) (bool, error) {
+	if key == "" {
+		return false, fmt.Errorf("claim delivery: empty key")
+	}
+	res, err := s.w.ExecContext(ctx, `INSERT INTO deliveries (key, claimed_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		key, micros(now))
+	if err != nil {
+		return false, fmt.Errorf("claim delivery %s: %w", key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim delivery %s: %w", key, err)
+	}
+	return n == 1, nil
+}
+
+// PruneDeliveries implements Store.
+func (s *sqliteStore) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM deliveries WHERE claimed_at < ?`, micros(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune deliveries: %w", err)
+	}
+	return res.RowsAffected()
+}
