@@ -1,0 +1,456 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/rtkbot/rtkbot/internal/commands"
+	"github.com/rtkbot/rtkbot/internal/metrics"
+	"github.com/rtkbot/rtkbot/internal/secret"
+)
+
+// Handler is the command core as the listener sees it; *commands.Service
+// satisfies it. Both methods return the replies to post, in order.
+type Handler interface {
+	Handle(ctx context.Context, r commands.Request) []commands.Reply
+	Click(ctx context.Context, c commands.Click) []commands.Reply
+}
+
+// Config configures a Listener. AppToken, BotToken and Handler are
+// required; zero values elsewhere mean the defaults below.
+type Config struct {
+	AppToken secret.String // xapp-…, opens the socket
+	BotToken secret.String // xoxb-…, for the Web API
+	APIURL   string        // default https://slack.com/api/
+	Handler  Handler
+
+	// MaxConcurrent bounds commands executing at once
+	// (BOT_MAX_CONCURRENT_COMMANDS); default 64. Beyond it users are told
+	// the bot is busy rather than queued behind the socket's reader.
+	MaxConcurrent int
+	// CommandTimeout is the deadline for one command's work; default 15s,
+	// far inside response_url's 30 minutes and short enough that nobody
+	// is left waiting without an answer.
+	CommandTimeout time.Duration
+	// ShutdownTimeout bounds how long Run waits for in-flight commands
+	// once its context is cancelled (BOT_SHUTDOWN_TIMEOUT); default 20s.
+	ShutdownTimeout time.Duration
+
+	Metrics    *metrics.Metrics // may be nil
+	Logger     *slog.Logger     // default: discard
+	HTTPClient *http.Client     // response_url posts and the Web API
+}
+
+// Defaults for Config's zero values.
+const (
+	DefaultAPIURL          = "https://slack.com/api/"
+	DefaultMaxConcurrent   = 64
+	DefaultCommandTimeout  = 15 * time.Second
+	DefaultShutdownTimeout = 20 * time.Second
+)
+
+const (
+	// ackTimeout bounds queueing an ack for the socket writer. Slack
+	// redelivers envelopes not acked within 3 seconds anyway.
+	ackTimeout = 2 * time.Second
+	// postTimeout bounds one reply's response_url post. It runs on its
+	// own context so a command that used its whole deadline can still
+	// say so.
+	postTimeout = 10 * time.Second
+	// maxBusyPosts bounds the goroutines telling clickers the bot is busy.
+	maxBusyPosts = 16
+)
+
+// Listener receives slash commands and button clicks over Socket Mode,
+// acks each at once and runs it on a bounded pool of workers, posting the
+// replies to the envelope's response_url.
+type Listener struct {
+	cfg     Config
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	socket  *socketmode.Client
+	resp    *responder
+
+	workers  chan struct{} // one token per running command
+	busy     chan struct{} // one token per running busy post
+	inFlight sync.WaitGroup
+	ready    atomic.Bool
+	started  atomic.Bool
+	connects int // Connected events seen; touched only by Run's goroutine
+}
+
+// NewListener checks cfg, fills in defaults and builds the Socket Mode
+// client. Nothing is dialled until Run.
+func NewListener(cfg Config) (*Listener, error) {
+	var problems []string
+	if cfg.AppToken == "" {
+		problems = append(problems, "app token is empty")
+	}
+	if cfg.BotToken == "" {
+		problems = append(problems, "bot token is empty")
+	}
+	if cfg.Handler == nil {
+		problems = append(problems, "handler is nil")
+	}
+	if cfg.MaxConcurrent < 0 || cfg.CommandTimeout < 0 || cfg.ShutdownTimeout < 0 {
+		problems = append(problems, "limits must not be negative")
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("slack listener config: %s", strings.Join(problems, "; "))
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	if !strings.HasSuffix(cfg.APIURL, "/") {
+		cfg.APIURL += "/" // slack-go appends method names to it
+	}
+	if cfg.MaxConcurrent == 0 {
+		cfg.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if cfg.CommandTimeout == 0 {
+		cfg.CommandTimeout = DefaultCommandTimeout
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	debugLog := slogOutput{cfg.Logger}
+	api := slack.New(cfg.BotToken.Reveal(),
+		slack.OptionAppLevelToken(cfg.AppToken.Reveal()),
+		slack.OptionAPIURL(cfg.APIURL),
+		slack.OptionHTTPClient(cfg.HTTPClient),
+		slack.OptionLog(debugLog),
+	)
+	return &Listener{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		metrics: cfg.Metrics,
+		socket:  socketmode.New(api, socketmode.OptionLog(debugLog), socketmode.OptionDialer(socketDialer())),
+		resp:    &responder{client: cfg.HTTPClient, pause: retryPause},
+		workers: make(chan struct{}, cfg.MaxConcurrent),
+		busy:    make(chan struct{}, maxBusyPosts),
+	}, nil
+}
+
+// socketDialer is slack-go's default Socket Mode dialer (proxy from the
+// environment, 45 s handshake, 32 KiB write buffer so an ack is never split
+// into continuation frames Slack would drop) with a 64 KiB read buffer.
+// With gorilla's default 4 KiB, a burst of hundreds of envelopes is read a
+// few at a time; the kernel's receive buffer fills with small segments,
+// TCP closes the window and the sender waits out a ~200 ms persist timer
+// before resuming. BenchmarkAckLatency showed those stalls as a p99 of
+// ~230 ms; reading 64 KiB at a time drains the burst and removes them.
+func socketDialer() *websocket.Dialer {
+	return &websocket.Dialer{
+		Proxy:            http.ProxyFromEnvironment,
+		HandshakeTimeout: 45 * time.Second,
+		ReadBufferSize:   64 << 10,
+		WriteBufferSize:  32 << 10,
+	}
+}
+
+// Ready reports whether the Socket Mode connection is up, for /readyz.
+func (l *Listener) Ready() bool { return l.ready.Load() }
+
+// Run connects and serves until ctx is cancelled or the connection fails
+// for good (for example a revoked token), which is the only error it
+// returns. On cancellation it stops acking, so Slack redelivers new
+// envelopes to another connection, waits up to ShutdownTimeout for the
+// commands in flight (they run on contexts of their own, not ctx) and
+// returns nil. A Listener runs once.
+func (l *Listener) Run(ctx context.Context) error {
+	if !l.started.CompareAndSwap(false, true) {
+		return errors.New("slack listener: Run called twice")
+	}
+	socketCtx, stopSocket := context.WithCancel(ctx)
+	defer stopSocket()
+	socketDone := make(chan error, 1)
+	go func() { socketDone <- l.socket.RunContext(socketCtx) }()
+
+	// Work outlives ctx so in-flight commands finish after a SIGTERM; it
+	// is cancelled only when the shutdown grace runs out.
+	work, abandon := context.WithCancel(context.WithoutCancel(ctx))
+	defer abandon()
+
+	var socketErr error
+	socketRunning := true
+	for socketRunning && ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case socketErr = <-socketDone:
+			socketRunning = false
+		case evt := <-l.socket.Events:
+			l.dispatch(ctx, work, evt)
+		}
+	}
+	l.ready.Store(false)
+	stopSocket()
+	l.log.Info("slack listener stopping; waiting for commands in flight",
+		"timeout", l.cfg.ShutdownTimeout)
+
+	grace, cancelGrace := context.WithTimeout(context.Background(), l.cfg.ShutdownTimeout)
+	defer cancelGrace()
+	drained := make(chan struct{})
+	go func() { l.inFlight.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-grace.Done():
+		l.log.Warn("shutdown timeout: abandoning commands still in flight")
+		abandon()
+	}
+	if socketRunning {
+		select {
+		case <-socketDone:
+		case <-grace.Done():
+		}
+	}
+	if socketErr != nil && ctx.Err() == nil {
+		return fmt.Errorf("slack socket mode: %w", socketErr)
+	}
+	return nil
+}
+
+// dispatch handles one event from the socket. It runs on Run's goroutine,
+// which is the only reader of socket.Events: anything slow here stalls the
+// socket's reader, which then misses Slack's pings and drops the
+// connection. So it acks, takes a worker slot or not, and hands off.
+func (l *Listener) dispatch(ctx, work context.Context, evt socketmode.Event) {
+	received := time.Now()
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		l.ready.Store(false)
+		if e, ok := evt.Data.(*slack.ConnectingEvent); ok {
+			l.log.Debug("connecting to Slack", "attempt", e.Attempt)
+		}
+	case socketmode.EventTypeConnected:
+		l.ready.Store(true)
+		l.connects++
+		if l.connects > 1 {
+			l.metrics.Reconnect()
+		}
+		l.log.Info("connected to Slack", "connection", l.connects)
+	case socketmode.EventTypeConnectionError:
+		l.ready.Store(false)
+		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
+			l.log.Warn("cannot connect to Slack; retrying",
+				"attempt", e.Attempt, "backoff", e.Backoff, "err", e.ErrorObj)
+		}
+	case socketmode.EventTypeInvalidAuth:
+		l.ready.Store(false)
+		l.log.Error("Slack refused the app token (apps.connections.open)")
+	case socketmode.EventTypeDisconnect:
+		l.ready.Store(false)
+		l.log.Info("Slack asked to disconnect", "reason", requestReason(evt.Request))
+	case socketmode.EventTypeHello:
+		if evt.Request != nil {
+			l.log.Debug("hello from Slack", "connections", evt.Request.NumConnections)
+		}
+	case socketmode.EventTypeIncomingError:
+		if e, ok := evt.Data.(*slack.IncomingEventError); ok {
+			l.log.Warn("reading from the socket failed", "err", e.ErrorObj)
+		}
+	case socketmode.EventTypeErrorBadMessage:
+		if e, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
+			l.log.Warn("unreadable message on the socket", "err", e.Cause)
+		}
+	case socketmode.EventTypeErrorWriteFailed:
+		if e, ok := evt.Data.(*socketmode.ErrorWriteFailed); ok && e.Response != nil {
+			l.log.Error("writing an ack failed; Slack will redeliver",
+				"envelope_id", e.Response.EnvelopeID, "err", e.Cause)
+		}
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		if !ok || evt.Request == nil {
+			l.log.Error("slash command envelope without a command")
+			return
+		}
+		l.onSlashCommand(ctx, work, evt.Request, received, cmd)
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			l.log.Error("interactive envelope without a payload")
+			return
+		}
+		l.onInteraction(ctx, work, evt.Request, received, cb)
+	case socketmode.EventTypeEventsAPI:
+		// The manifest subscribes to no events; ack so Slack stops retrying.
+		if evt.Request != nil {
+			_ = l.ack(ctx, evt.Request, received, nil)
+		}
+		l.log.Debug("ignoring Events API envelope")
+	default:
+		l.log.Debug("ignoring socket event", "type", string(evt.Type))
+	}
+}
+
+// onSlashCommand acks a /meeting invocation and starts it on a worker.
+// With every worker taken it answers "busy" in the ack itself, which
+// Slack shows to the user like a response: no extra I/O for a bot that is
+// already overloaded.
+func (l *Listener) onSlashCommand(ctx, work context.Context, req *socketmode.Request, received time.Time, cmd slack.SlashCommand) {
+	log := l.log.With("team_id", cmd.TeamID, "channel_id", cmd.ChannelID,
+		"user_id", cmd.UserID, "command", commandLabel(cmd.Text))
+	if cmd.Command != SlashCommand {
+		_ = l.ack(ctx, req, received, nil)
+		log.Warn("ignoring a slash command this app does not register", "slash_command", cmd.Command)
+		return
+	}
+	if req.RetryAttempt > 0 {
+		log.Info("Slack redelivered a command", "retry_attempt", req.RetryAttempt, "retry_reason", req.RetryReason)
+	}
+	if !l.tryWorker() {
+		l.metrics.Busy()
+		if l.ack(ctx, req, received, newResponseMessage(BusyMessage())) == nil {
+			log.Warn("every worker busy; told the user to try again", "max_concurrent", l.cfg.MaxConcurrent)
+		}
+		return
+	}
+	if l.ack(ctx, req, received, nil) != nil {
+		<-l.workers // not acked, so not ours: Slack redelivers it
+		return
+	}
+	r := commands.Request{
+		TeamID:     cmd.TeamID,
+		ChannelID:  cmd.ChannelID,
+		UserID:     cmd.UserID,
+		UserName:   cmd.UserName,
+		Text:       cmd.Text,
+		EnvelopeID: req.EnvelopeID,
+		TriggerID:  cmd.TriggerID,
+	}
+	l.start(work, log, cmd.ResponseURL, func(ctx context.Context) []commands.Reply {
+		return l.cfg.Handler.Handle(ctx, r)
+	})
+}
+
+// onInteraction acks a button click and, if it is one of the confirmation
+// prompt's buttons, starts it on a worker. Busy clicks are told so through
+// the response_url, as a new ephemeral message that leaves the prompt in
+// place for another try.
+func (l *Listener) onInteraction(ctx, work context.Context, req *socketmode.Request, received time.Time, cb slack.InteractionCallback) {
+	click, ok := clickFrom(cb, req.EnvelopeID)
+	if !ok {
+		_ = l.ack(ctx, req, received, nil)
+		l.log.Debug("ignoring interaction", "interaction_type", string(cb.Type))
+		return
+	}
+	verb := "cancel"
+	if click.Approve {
+		verb = "confirm"
+	}
+	log := l.log.With("team_id", click.TeamID, "channel_id", click.ChannelID,
+		"user_id", click.UserID, "command", verb)
+	if l.ack(ctx, req, received, nil) != nil {
+		return
+	}
+	if !l.tryWorker() {
+		l.metrics.Busy()
+		log.Warn("every worker busy; telling the user to try again", "max_concurrent", l.cfg.MaxConcurrent)
+		l.postBusy(work, log, cb.ResponseURL)
+		return
+	}
+	l.start(work, log, cb.ResponseURL, func(ctx context.Context) []commands.Reply {
+		return l.cfg.Handler.Click(ctx, click)
+	})
+}
+
+// clickFrom finds a confirmation button press in an interaction payload.
+func clickFrom(cb slack.InteractionCallback, envelopeID string) (commands.Click, bool) {
+	if cb.Type != slack.InteractionTypeBlockActions {
+		return commands.Click{}, false
+	}
+	for _, a := range cb.ActionCallback.BlockActions {
+		if a == nil || (a.ActionID != ActionConfirm && a.ActionID != ActionCancel) {
+			continue
+		}
+		channel := cb.Channel.ID
+		if channel == "" {
+			channel = cb.Container.ChannelID
+		}
+		return commands.Click{
+			TeamID:         cb.Team.ID,
+			ChannelID:      channel,
+			UserID:         cb.User.ID,
+			ConfirmationID: a.Value,
+			Approve:        a.ActionID == ActionConfirm,
+			EnvelopeID:     envelopeID,
+			TriggerID:      cb.TriggerID,
+		}, true
+	}
+	return commands.Click{}, false
+}
+
+// commandLabel is the first word of a command's text, for logs: enough to
+// tell verbs apart, bounded so a pasted essay stays out of the log line.
+func commandLabel(text string) string {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return SlashCommand
+	}
+	w := fields[0]
+	if len(w) > 32 {
+		w = strings.ToValidUTF8(w[:32], "") + "…"
+	}
+	return SlashCommand + " " + w
+}
+
+func requestReason(r *socketmode.Request) string {
+	if r == nil {
+		return ""
+	}
+	return r.Reason
+}
+
+// ack queues the envelope's ack for the socket writer and records how long
+// the envelope waited since it reached this goroutine. Once ctx is
+// cancelled nothing is acked, so Slack hands the envelope to another
+// connection.
+func (l *Listener) ack(ctx context.Context, req *socketmode.Request, received time.Time, payload any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	actx, cancel := context.WithTimeout(ctx, ackTimeout)
+	defer cancel()
+	err := l.socket.AckCtx(actx, req.EnvelopeID, payload)
+	if err != nil {
+		l.log.Error("cannot ack envelope", "envelope_id", req.EnvelopeID, "err", err)
+		return err
+	}
+	l.metrics.Ack(req.Type, time.Since(received))
+	return nil
+}
+
+// tryWorker takes a worker slot without waiting.
+func (l *Listener) tryWorker() bool {
+	select {
+	case l.workers <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// slogOutput lets slack-go's debug logger write to slog. Debug output is
+// off, so this only keeps the library away from stderr.
+type slogOutput struct{ log *slog.Logger }
+
+func (s slogOutput) Output(_ int, msg string) error {
+	s.log.Debug(strings.TrimSpace(msg), "component", "slack-go")
+	return nil
+}

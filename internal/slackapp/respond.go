@@ -1,0 +1,280 @@
+package slackapp
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rtkbot/rtkbot/internal/commands"
+)
+
+// A response_url accepts five messages within 30 minutes. A command posts
+// at most maxPostsPerEnvelope messages and each is tried at most twice, so
+// even a run of 5xx answers that Slack had in fact accepted stays within
+// the five uses.
+const (
+	maxPostsPerEnvelope = 2
+	postAttempts        = 2
+	retryPause          = 250 * time.Millisecond
+	maxErrorBody        = 512
+)
+
+// responseMessage is the JSON body of a response_url post (and of a slash
+// command's ack payload). It carries only the fields Slack documents for
+// those, where slack.Msg would also send empty metadata and friends.
+type responseMessage struct {
+	ResponseType    string        `json:"response_type,omitempty"`
+	ReplaceOriginal bool          `json:"replace_original,omitempty"`
+	Text            string        `json:"text,omitempty"`
+	Blocks          *slack.Blocks `json:"blocks,omitempty"`
+}
+
+// newResponseMessage converts a rendered message into its wire form.
+func newResponseMessage(m slack.Msg) responseMessage {
+	out := responseMessage{
+		ResponseType:    m.ResponseType,
+		ReplaceOriginal: m.ReplaceOriginal,
+		Text:            m.Text,
+	}
+	if len(m.Blocks.BlockSet) > 0 {
+		b := m.Blocks
+		out.Blocks = &b
+	}
+	return out
+}
+
+// responder posts messages to response_urls.
+type responder struct {
+	client *http.Client
+	// pause is how long to wait before the retry; tests shorten it.
+	pause time.Duration
+}
+
+// responseError is a failed response_url post. It names the URL only by
+// its redacted form: the path of a response_url is a bearer credential.
+type responseError struct {
+	url       string // redacted
+	status    int    // 0: no HTTP answer
+	detail    string
+	retryable bool
+	err       error
+}
+
+func (e *responseError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "post to response_url %s", e.url)
+	if e.status != 0 {
+		fmt.Fprintf(&b, ": HTTP %d", e.status)
+	}
+	if e.detail != "" {
+		fmt.Fprintf(&b, ": %s", e.detail)
+	}
+	if e.err != nil {
+		fmt.Fprintf(&b, ": %v", e.err)
+	}
+	return b.String()
+}
+
+func (e *responseError) Unwrap() error { return e.err }
+
+// post sends msg to responseURL, retrying once after a transport error or
+// a 5xx answer. A 4xx answer (expired or used-up URL, invalid blocks) is
+// final.
+func (r *responder) post(ctx context.Context, responseURL string, msg responseMessage) error {
+	body, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("encode response message: %w", err)
+	}
+	for attempt := 1; ; attempt++ {
+		err = r.postOnce(ctx, responseURL, body)
+		var re *responseError
+		if err == nil || attempt >= postAttempts || !errors.As(err, &re) || !re.retryable {
+			return err
+		}
+		t := time.NewTimer(r.pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+func (r *responder) postOnce(ctx context.Context, responseURL string, body []byte) error {
+	safe := redactURL(responseURL)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(body))
+	if err != nil {
+		// NewRequest's errors quote the URL; keep only the redacted form.
+		return &responseError{url: safe, detail: "invalid URL"}
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err := r.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error's text contains the full URL
+		}
+		return &responseError{url: safe, err: err, retryable: ctx.Err() == nil}
+	}
+	defer resp.Body.Close()
+	text, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	_, _ = io.Copy(io.Discard, resp.Body) // let the connection be reused
+	if resp.StatusCode >= 300 {
+		return &responseError{
+			url:       safe,
+			status:    resp.StatusCode,
+			detail:    slackError(text),
+			retryable: resp.StatusCode >= 500,
+		}
+	}
+	// Slack answers some refusals (invalid_blocks, no_text) with 200 and
+	// {"ok":false,"error":...}.
+	var ok struct {
+		OK    *bool  `json:"ok"`
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(text, &ok) == nil && ok.OK != nil && !*ok.OK {
+		return &responseError{url: safe, status: resp.StatusCode, detail: ok.Error}
+	}
+	return nil
+}
+
+// slackError extracts Slack's error code from an answer body, which is
+// either {"ok":false,"error":"expired_url"} or the bare code.
+func slackError(body []byte) string {
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		return e.Error
+	}
+	s := strings.TrimSpace(string(body))
+	if len(s) > 100 {
+		s = s[:100] + "…"
+	}
+	return s
+}
+
+// redactURL keeps a response_url's origin and first path segment
+// ("https://hooks.slack.com/commands/…"): enough to tell commands from
+// actions in a log, without the credential that the rest of the path is.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "[unparseable URL]"
+	}
+	first, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	return u.Scheme + "://" + u.Host + "/" + first + "/…"
+}
+
+// start runs call on a worker, the slot for which the caller already
+// holds, then posts its replies. The command gets CommandTimeout on a
+// context derived from work, not from Run's, so a shutdown lets it finish.
+func (l *Listener) start(work context.Context, log *slog.Logger, responseURL string, call func(context.Context) []commands.Reply) {
+	l.inFlight.Add(1)
+	l.metrics.InFlight(1)
+	go func() {
+		defer func() {
+			<-l.workers
+			l.metrics.InFlight(-1)
+			l.inFlight.Done()
+		}()
+		replies := l.execute(work, log, call)
+		l.postReplies(work, log, responseURL, replies)
+	}()
+}
+
+// execute calls the core under the command deadline. A panic becomes an
+// internal error with a reference, and a command that ran out of time
+// without a word gets a timeout message: the user never meets silence.
+func (l *Listener) execute(work context.Context, log *slog.Logger, call func(context.Context) []commands.Reply) (replies []commands.Reply) {
+	ctx, cancel := context.WithTimeout(work, l.cfg.CommandTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			ref := newRef()
+			log.Error("command panicked", "ref", ref, "panic", p, "stack", string(debug.Stack()))
+			replies = []commands.Reply{{Error: &commands.ErrorView{Code: commands.CodeInternal, Ref: ref}}}
+		}
+	}()
+	replies = call(ctx)
+	if len(replies) == 0 && ctx.Err() != nil {
+		log.Warn("command ended at its deadline without a reply", "timeout", l.cfg.CommandTimeout)
+		replies = []commands.Reply{{Error: &commands.ErrorView{Code: commands.CodeTimeout}}}
+	}
+	return replies
+}
+
+// postReplies renders and posts replies in order, each on a fresh
+// postTimeout so a command that used its whole deadline can still report.
+func (l *Listener) postReplies(work context.Context, log *slog.Logger, responseURL string, replies []commands.Reply) {
+	if len(replies) > maxPostsPerEnvelope {
+		log.Error("command produced more replies than a response_url takes; dropping the rest",
+			"replies", len(replies), "max", maxPostsPerEnvelope)
+		replies = replies[:maxPostsPerEnvelope]
+	}
+	if len(replies) > 0 && responseURL == "" {
+		log.Error("envelope has no response_url; replies dropped", "replies", len(replies))
+		return
+	}
+	for _, r := range replies {
+		msg := newResponseMessage(Render(r))
+		msg.ReplaceOriginal = msg.ReplaceOriginal || r.ReplaceOriginal
+		ctx, cancel := context.WithTimeout(work, postTimeout)
+		err := l.resp.post(ctx, responseURL, msg)
+		cancel()
+		if err != nil {
+			args := []any{"err", err}
+			if r.Error != nil && r.Error.Ref != "" {
+				args = append(args, "ref", r.Error.Ref)
+			}
+			log.Error("cannot post reply", args...)
+		}
+	}
+}
+
+// postBusy tells a clicker that every worker is taken, from one of a few
+// goroutines; beyond those the click goes unanswered (and is logged).
+func (l *Listener) postBusy(work context.Context, log *slog.Logger, responseURL string) {
+	select {
+	case l.busy <- struct{}{}:
+	default:
+		log.Warn("too busy even to say so; click left unanswered")
+		return
+	}
+	l.inFlight.Add(1)
+	go func() {
+		defer func() {
+			<-l.busy
+			l.inFlight.Done()
+		}()
+		ctx, cancel := context.WithTimeout(work, postTimeout)
+		defer cancel()
+		if err := l.resp.post(ctx, responseURL, newResponseMessage(BusyMessage())); err != nil {
+			log.Error("cannot post busy answer", "err", err)
+		}
+	}()
+}
+
+// newRef returns a short random reference that ties a user-facing
+// internal error to its log line, shaped like the core's references
+// (10 lower-case base32 characters) so people see one kind.
+func newRef() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))[:10]
+}
