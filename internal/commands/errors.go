@@ -20,6 +20,17 @@ type userError struct {
 
 func (e *userError) Error() string { return string(e.code) + ": " + e.msg }
 
+// storageError is a failure of the bot's own database. It is always shown
+// as an internal error: it may wrap a context error, which errorView would
+// otherwise blame on RealtimeKit.
+type storageError struct {
+	op  string // what was being done, e.g. "load the channel's link"
+	err error
+}
+
+func (e *storageError) Error() string { return e.op + ": " + e.err.Error() }
+func (e *storageError) Unwrap() error { return e.err }
+
 func invalidf(format string, a ...any) error {
 	return &userError{code: CodeInvalid, msg: fmt.Sprintf(format, a...)}
 }
@@ -48,6 +59,10 @@ func (s *Service) errorView(ctx context.Context, inv *invocation, err error) Err
 	var ue *userError
 	if errors.As(err, &ue) {
 		return ErrorView{Code: ue.code, Message: ue.msg}
+	}
+	var se *storageError
+	if errors.As(err, &se) {
+		return s.internalError(ctx, inv, err)
 	}
 	var rl *realtime.RateLimitError
 	switch {
@@ -96,6 +111,11 @@ func (s *Service) errorView(ctx context.Context, inv *invocation, err error) Err
 		return ErrorView{Code: CodeNotFound, Message: msg + fmt.Sprintf(
 			" before the %s went through. Run /meeting status %s to see who is live, then try again.", inv.verbName(), inv.meetingID)}
 	}
+	return s.internalError(ctx, inv, err)
+}
+
+// internalError logs err under a new reference and says so to the user.
+func (s *Service) internalError(ctx context.Context, inv *invocation, err error) ErrorView {
 	ref := s.newRef()
 	inv.log.ErrorContext(ctx, "command failed", "ref", ref, "err", err)
 	msg := fmt.Sprintf("Something went wrong on our side: internal error (ref %s). Nothing was changed.", ref)

@@ -79,6 +79,7 @@ func TestVerbsTable(t *testing.T) {
 	want := []row{
 		{"help", false, false}, {"status", false, false}, {"mute", true, false}, {"mute-all", true, false},
 		{"kick", true, true}, {"kick-all", true, true}, {"poll", true, false},
+		{"link", true, false}, {"unlink", true, false}, {"audit", true, false},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("verbs mismatch (-want +got):\n%s", diff)

@@ -73,7 +73,7 @@ func (s *Service) prompt(ctx context.Context, inv *invocation, targets []realtim
 		State:        StatePending,
 	}
 	if err := s.confirms.Put(ctx, c); err != nil {
-		return s.fail(ctx, inv, fmt.Errorf("store %s confirmation: %w", c.Verb, err))
+		return s.fail(ctx, inv, &storageError{op: "store " + c.Verb + " confirmation", err: err})
 	}
 	res := reply(Ephemeral, Reply{Confirm: &ConfirmView{
 		ID:           c.ID,
@@ -92,18 +92,19 @@ func (s *Service) prompt(ctx context.Context, inv *invocation, targets []realtim
 // Click handles a Confirm or Cancel button on a confirmation prompt. Only the
 // requester may answer their prompt; Confirm re-checks that they are still a
 // moderator and executes at most once, however many times it is clicked or
-// delivered. An empty answer means a redelivered envelope already handled.
+// delivered. An empty answer means a duplicate delivery of a click already
+// handled (see delivery.go).
 func (s *Service) Click(ctx context.Context, c Click) []Reply {
 	start := s.now()
-	if !s.seen.add("click", c.EnvelopeID, start) {
-		s.log.InfoContext(ctx, "ignoring a redelivered click", append(logAttrs(c.TeamID, c.ChannelID, c.UserID), "envelope_id", c.EnvelopeID)...)
-		return nil
-	}
 	inv := &invocation{
 		req: Request{TeamID: c.TeamID, ChannelID: c.ChannelID, UserID: c.UserID, EnvelopeID: c.EnvelopeID, TriggerID: c.TriggerID},
 		log: s.log.With(append(logAttrs(c.TeamID, c.ChannelID, c.UserID), "confirmation_id", c.ConfirmationID)...),
 	}
 	res := s.click(ctx, inv, c)
+	if res.duplicate {
+		inv.log.InfoContext(ctx, "ignoring a duplicate delivery of a click", "envelope_id", c.EnvelopeID, "trigger_id", c.TriggerID)
+		return nil
+	}
 	label := "confirm"
 	if inv.spec != nil {
 		label = inv.spec.Name
@@ -116,13 +117,23 @@ func (s *Service) Click(ctx context.Context, c Click) []Reply {
 }
 
 func (s *Service) click(ctx context.Context, inv *invocation, c Click) result {
+	// Every click changes a confirmation's state, so each is claimed
+	// before anything else; the confirmation's own Claim below is what
+	// keeps two different clicks from both executing it.
+	first, err := s.firstDelivery(ctx, c.EnvelopeID, c.TriggerID, true)
+	switch {
+	case err != nil:
+		return s.fail(ctx, inv, err)
+	case !first:
+		return result{duplicate: true}
+	}
 	conf, err := s.confirms.Get(ctx, c.ConfirmationID)
 	if errors.Is(err, ErrConfirmationNotFound) {
 		return replaceWith(s.fail(ctx, inv, &userError{code: CodeExpired,
 			msg: "This confirmation is no longer valid (it expired, or the bot restarted since). Run the command again."}))
 	}
 	if err != nil {
-		return s.fail(ctx, inv, fmt.Errorf("load confirmation %s: %w", c.ConfirmationID, err))
+		return s.fail(ctx, inv, &storageError{op: "load confirmation " + c.ConfirmationID, err: err})
 	}
 	inv.spec = s.byName[conf.Verb]
 	if inv.spec == nil {
@@ -157,7 +168,7 @@ func (s *Service) click(ctx context.Context, inv *invocation, c Click) result {
 	case errors.Is(err, ErrConfirmationExpired), errors.Is(err, ErrConfirmationNotFound):
 		return replaceWith(s.fail(ctx, inv, s.expired(conf)))
 	case err != nil:
-		return s.fail(ctx, inv, fmt.Errorf("claim confirmation %s: %w", c.ConfirmationID, err))
+		return s.fail(ctx, inv, &storageError{op: "claim confirmation " + c.ConfirmationID, err: err})
 	}
 	res := s.execute(ctx, inv, claimed)
 	// Finish must happen even if the click's ctx ended during the kick.
@@ -173,7 +184,7 @@ func (s *Service) cancel(ctx context.Context, inv *invocation, conf Confirmation
 		if errors.Is(err, ErrAlreadyHandled) {
 			return s.fail(ctx, inv, alreadyHandled(conf))
 		}
-		return s.fail(ctx, inv, fmt.Errorf("cancel confirmation %s: %w", conf.ID, err))
+		return s.fail(ctx, inv, &storageError{op: "cancel confirmation " + conf.ID, err: err})
 	}
 	text := fmt.Sprintf("Cancelled: nobody was kicked from %s.", inv.where())
 	res := reply(Ephemeral, Reply{ReplaceOriginal: true, Notice: &NoticeView{Text: text}})

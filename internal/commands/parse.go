@@ -15,7 +15,8 @@ import (
 // parse turns the text after "/meeting" into a command; it knows nothing of
 // the verbs (the registry checks flags and arguments). Its rules:
 //
-//   - Words are split on any Unicode white space.
+//   - Words are split on any Unicode white space. Invalid UTF-8 is replaced
+//     by U+FFFD.
 //   - Double quotes group words: the ASCII " and the typographic “ ” „ ‟ ＂
 //     that Slack clients substitute as you type; any of them closes any other,
 //     since people mix them when editing. Quotes may open mid-word, as in a
@@ -103,7 +104,12 @@ func isQuote(r rune) bool {
 
 // tokenize splits text into words by the rules in the comment at the top of
 // this file. Its only error is an unterminated quote.
+//
+// Invalid UTF-8 becomes U+FFFD first (as Go's JSON decoder already does to
+// anything Slack sends): kept as raw bytes, the halves of a broken sequence
+// on either side of a removed quote could join into a valid quote character.
 func tokenize(text string) ([]word, error) {
+	text = strings.ToValidUTF8(text, string(utf8.RuneError))
 	var (
 		words  []word
 		b      strings.Builder

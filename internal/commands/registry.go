@@ -30,8 +30,15 @@ type verbSpec struct {
 	Examples []string
 	// Moderator: only moderators may run it.
 	Moderator bool
+	// AnyoneWithoutArgs: with no arguments it only shows something, which
+	// anyone may see; Moderator applies when it has arguments.
+	AnyoneWithoutArgs bool
 	// Destructive: it asks the requester to confirm before acting.
 	Destructive bool
+	// Mutating: it changes something (in the meeting, or the bot's stored
+	// state, or it stores a confirmation), unless it is a dry run, so a
+	// duplicate delivery must not run it again.
+	Mutating bool
 	// Meeting: it acts on a meeting, named by the first argument.
 	Meeting bool
 	// Targets: its arguments name participants (<who>…).
@@ -75,6 +82,7 @@ func registry() []*verbSpec {
 			Summary:   "Mute one or more participants.",
 			Examples:  []string{commandName + " mute " + sampleMeetingID + ` @bob "Carol Jones"`, commandName + " mute " + sampleMeetingID + " carol --dry-run"},
 			Moderator: true,
+			Mutating:  true,
 			Meeting:   true,
 			Targets:   true,
 			Flags:     []string{flagDryRun},
@@ -88,6 +96,7 @@ func registry() []*verbSpec {
 			Summary:   "Mute everyone in the meeting. Without --allow-unmute, participants cannot unmute themselves.",
 			Examples:  []string{commandName + " mute-all " + sampleMeetingID, commandName + " mute-all " + sampleMeetingID + " --allow-unmute"},
 			Moderator: true,
+			Mutating:  true,
 			Meeting:   true,
 			Flags:     []string{flagAllowUnmute, flagDryRun},
 			run:       (*Service).runMuteAll,
@@ -99,6 +108,7 @@ func registry() []*verbSpec {
 			Examples:    []string{commandName + " kick " + sampleMeetingID + ` @bob "Carol Jones"`, commandName + " kick " + sampleMeetingID + " bob --dry-run"},
 			Moderator:   true,
 			Destructive: true,
+			Mutating:    true,
 			Meeting:     true,
 			Targets:     true,
 			Flags:       []string{flagDryRun},
@@ -113,6 +123,7 @@ func registry() []*verbSpec {
 			Examples:    []string{commandName + " kick-all " + sampleMeetingID},
 			Moderator:   true,
 			Destructive: true,
+			Mutating:    true,
 			Meeting:     true,
 			Flags:       []string{flagDryRun},
 			run:         (*Service).runKickAll,
@@ -127,11 +138,46 @@ func registry() []*verbSpec {
 				commandName + " poll " + sampleMeetingID + ` "Ship on Friday?" "Yes" "No" --anonymous --hide-votes`,
 			},
 			Moderator: true,
+			Mutating:  true,
 			Meeting:   true,
 			Flags:     []string{flagAnonymous, flagHideVotes, flagDryRun},
 			MaxArgs:   -1,
 			Check:     checkPoll,
 			run:       (*Service).runPoll,
+		},
+		{
+			Name:  "link",
+			Usage: "link [meeting]",
+			Summary: "Link this channel to a meeting, so that commands here can leave its ID out. " +
+				"Without a meeting ID, show the channel's link; anyone may do that.",
+			Examples:          []string{commandName + " link " + sampleMeetingID, commandName + " link"},
+			Moderator:         true,
+			AnyoneWithoutArgs: true,
+			Mutating:          true,
+			MaxArgs:           1,
+			Check:             checkLink,
+			run:               (*Service).runLink,
+		},
+		{
+			Name:      "unlink",
+			Usage:     "unlink",
+			Summary:   "Remove this channel's link to its meeting; commands here then need a meeting ID again.",
+			Examples:  []string{commandName + " unlink"},
+			Moderator: true,
+			Mutating:  true,
+			run:       (*Service).runUnlink,
+		},
+		{
+			Name:  "audit",
+			Usage: "audit [meeting] [n]",
+			Summary: fmt.Sprintf("Show you the meeting's last n moderation actions and refusals (default %d, at most %d): who, what, when, and how it ended.",
+				defaultAuditEntries, maxAuditEntries),
+			Examples:  []string{commandName + " audit " + sampleMeetingID, commandName + " audit " + sampleMeetingID + " 25"},
+			Moderator: true,
+			Meeting:   true,
+			MaxArgs:   1,
+			Check:     checkAudit,
+			run:       (*Service).runAudit,
 		},
 	}
 }
@@ -146,6 +192,11 @@ func (v *verbSpec) help() VerbHelp {
 		Moderator:   v.Moderator,
 		Destructive: v.Destructive,
 	}
+}
+
+// needsModerator reports whether this invocation is for moderators only.
+func (v *verbSpec) needsModerator(inv *invocation) bool {
+	return v.Moderator && !(v.AnyoneWithoutArgs && len(inv.args) == 0)
 }
 
 // checkFlags refuses flags the verb does not take, naming them, suggesting

@@ -5,11 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rtkbot/rtkbot/internal/realtime"
@@ -45,9 +43,22 @@ type Config struct {
 	// which forgets them on restart.
 	Confirmations ConfirmationStore
 
+	// Links keeps channel links: the link, unlink and link-show verbs use
+	// it, and a linked channel's meeting is the default meeting of every
+	// verb there. Nil: those verbs answer that links are not available,
+	// and a meeting ID is always required (unless DefaultMeeting is set).
+	Links Links
+	// AuditLog reads the audit trail for the audit verb. Nil: the verb
+	// answers that the audit log is not available.
+	AuditLog AuditLog
+	// Deliveries makes mutating commands and clicks run once across
+	// redeliveries, restarts and replicas. Nil: duplicates are caught in
+	// this process's memory only.
+	Deliveries Deliveries
+
 	// DefaultMeeting, if set, names the meeting to act on when the command
-	// gives none (e.g. the meeting linked to the channel). It returns "" when
-	// there is none. Nil: a meeting ID is always required.
+	// gives none, instead of the channel's link. It returns "" when there
+	// is none. Nil: the channel's link (through Links), if any.
 	DefaultMeeting func(ctx context.Context, teamID, channelID string) (string, error)
 
 	// Now is the clock; default time.Now.
@@ -69,6 +80,9 @@ type Service struct {
 	rt             Realtime
 	dir            Directory
 	auditor        Auditor
+	links          Links
+	auditLog       AuditLog
+	deliveries     Deliveries
 	authz          *authorizer
 	confirms       ConfirmationStore
 	confirmTTL     time.Duration
@@ -111,10 +125,16 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Confirmations == nil {
 		cfg.Confirmations = NewMemoryConfirmations()
 	}
+	if cfg.DefaultMeeting == nil && cfg.Links != nil {
+		cfg.DefaultMeeting = linkedMeeting(cfg.Links)
+	}
 	s := &Service{
 		rt:             cfg.Realtime,
 		dir:            cfg.Directory,
 		auditor:        cfg.Auditor,
+		links:          cfg.Links,
+		auditLog:       cfg.AuditLog,
+		deliveries:     cfg.Deliveries,
 		confirms:       cfg.Confirmations,
 		confirmTTL:     cfg.ConfirmTTL,
 		defaultMeeting: cfg.DefaultMeeting,
@@ -152,8 +172,11 @@ type invocation struct {
 	args         []arg
 	flags        []string
 	targets      []realtime.Participant // resolved targets, for messages
-	mutating     bool                   // a mutating call was made: its outcome is uncertain on error
-	log          *slog.Logger
+	// live, when set, is who was live in the meeting when choosing the
+	// meeting needed to know; snapshot uses it rather than asking again.
+	live     []realtime.Participant
+	mutating bool // a mutating call was made: its outcome is uncertain on error
+	log      *slog.Logger
 }
 
 func (inv *invocation) has(flag string) bool { return slices.Contains(inv.flags, flag) }
@@ -181,6 +204,8 @@ type result struct {
 	replies []Reply
 	outcome Outcome
 	err     *ErrorView // the error shown, if any
+	// duplicate: a delivery already handled, which gets no answer.
+	duplicate bool
 }
 
 func reply(v Visibility, r Reply) result {
@@ -190,19 +215,21 @@ func reply(v Visibility, r Reply) result {
 
 // Handle executes one /meeting command and returns what to show. It never
 // returns nothing for a new command: errors become an ErrorView. The only
-// empty answer is for a redelivered envelope already handled. Upstream calls
-// share ctx, whose deadline should leave time to post the answer.
+// empty answer is for a duplicate delivery of a command already handled
+// (see delivery.go). Upstream calls share ctx, whose deadline should leave
+// time to post the answer.
 func (s *Service) Handle(ctx context.Context, r Request) []Reply {
 	start := s.now()
-	if !s.seen.add("cmd", r.EnvelopeID, start) {
-		s.log.InfoContext(ctx, "ignoring a redelivered command", append(logAttrs(r.TeamID, r.ChannelID, r.UserID), "envelope_id", r.EnvelopeID)...)
-		return nil
-	}
 	inv := &invocation{req: r, log: s.log.With(logAttrs(r.TeamID, r.ChannelID, r.UserID)...)}
 	res := s.handle(ctx, inv)
 	label := "unknown"
 	if inv.spec != nil {
 		label = inv.spec.Name
+	}
+	if res.duplicate {
+		inv.log.InfoContext(ctx, "ignoring a duplicate delivery of a command", "command", label,
+			"envelope_id", r.EnvelopeID, "trigger_id", r.TriggerID)
+		return nil
 	}
 	if s.observe != nil {
 		s.observe(label, res.outcome, s.now().Sub(start))
@@ -212,19 +239,27 @@ func (s *Service) Handle(ctx context.Context, r Request) []Reply {
 }
 
 func (s *Service) handle(ctx context.Context, inv *invocation) result {
-	cmd, err := parse(inv.req.Text)
-	if err != nil {
-		return s.fail(ctx, inv, err)
-	}
-	if cmd.verb == "" {
+	cmd, perr := parse(inv.req.Text)
+	if perr == nil && cmd.verb == "" {
 		cmd.verb = "help"
 	}
 	spec := s.byName[cmd.verb]
-	if spec == nil {
+	if perr == nil && spec != nil {
+		inv.spec = spec
+		inv.log = inv.log.With("command", spec.Name)
+	}
+	// Claim the delivery before anything that could act or be audited.
+	first, err := s.firstDelivery(ctx, inv.req.EnvelopeID, inv.req.TriggerID, perr == nil && spec != nil && spec.mutates(cmd))
+	switch {
+	case err != nil:
+		return s.fail(ctx, inv, err)
+	case !first:
+		return result{duplicate: true}
+	case perr != nil:
+		return s.fail(ctx, inv, perr)
+	case spec == nil:
 		return s.unknownVerb(cmd.verb)
 	}
-	inv.spec = spec
-	inv.log = inv.log.With("command", spec.Name)
 	inv.flags = cmd.flags
 	if inv.has(flagHelp) {
 		h := spec.help()
@@ -235,45 +270,20 @@ func (s *Service) handle(ctx context.Context, inv *invocation) result {
 	}
 	inv.args = cmd.args
 	if spec.Meeting {
-		inv.meetingID, inv.args = takeMeetingID(cmd.args)
-		if inv.meetingID == "" {
-			id, err := s.meetingFor(ctx, inv)
-			if err != nil {
-				return s.fail(ctx, inv, err)
-			}
-			inv.meetingID = id
+		if err := s.chooseMeeting(ctx, inv); err != nil {
+			return s.fail(ctx, inv, err)
 		}
 		inv.log = inv.log.With("meeting_id", inv.meetingID)
 	}
 	if err := spec.checkArgs(inv); err != nil {
 		return s.fail(ctx, inv, err)
 	}
-	if spec.Moderator {
+	if spec.needsModerator(inv) {
 		if refused, ok := s.authorize(ctx, inv, nil); !ok {
 			return refused
 		}
 	}
 	return spec.run(s, ctx, inv)
-}
-
-// meetingFor finds the meeting a command without a meeting ID is about, or
-// explains how to name one.
-func (s *Service) meetingFor(ctx context.Context, inv *invocation) (string, error) {
-	if s.defaultMeeting != nil {
-		id, err := s.defaultMeeting(ctx, inv.req.TeamID, inv.req.ChannelID)
-		if err != nil {
-			return "", fmt.Errorf("find the default meeting of channel %s: %w", inv.req.ChannelID, err)
-		}
-		if id != "" {
-			return id, nil
-		}
-	}
-	spec := inv.spec
-	if len(inv.args) > 0 && spec.MaxArgs == 0 {
-		return "", invalidf("%s is not a meeting ID. A meeting ID is a UUID (like %s) or a room name (like abcdef-ghijkl). Example: %s",
-			quoteWord(inv.args[0].text), sampleMeetingID, spec.Examples[0])
-	}
-	return "", invalidf("Which meeting? Add its ID right after the verb, e.g. %s", spec.Examples[0])
 }
 
 // logAttrs are the stable slog keys for a request.
@@ -296,41 +306,4 @@ func (s *Service) newRef() string {
 		ref = ref[:10]
 	}
 	return ref
-}
-
-// recentSet remembers keys for a while, so a redelivered Slack envelope is
-// not executed twice. Empty keys are never remembered.
-type recentSet struct {
-	ttl       time.Duration
-	mu        sync.Mutex
-	seen      map[string]time.Time
-	lastPrune time.Time
-}
-
-func newRecentSet(ttl time.Duration) *recentSet {
-	return &recentSet{ttl: ttl, seen: make(map[string]time.Time)}
-}
-
-// add records the delivery id of a kind ("cmd", "click") and reports whether
-// it is new. An empty id (a transport that does not say) is always new.
-func (r *recentSet) add(kind, id string, now time.Time) bool {
-	if id == "" {
-		return true
-	}
-	key := kind + ":" + id
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if now.Sub(r.lastPrune) > time.Minute {
-		for k, t := range r.seen {
-			if now.Sub(t) > r.ttl {
-				delete(r.seen, k)
-			}
-		}
-		r.lastPrune = now
-	}
-	if t, ok := r.seen[key]; ok && now.Sub(t) <= r.ttl {
-		return false
-	}
-	r.seen[key] = now
-	return true
 }

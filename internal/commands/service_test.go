@@ -51,20 +51,24 @@ func TestRecentSet(t *testing.T) {
 	t.Parallel()
 	r := newRecentSet(10 * time.Minute)
 	steps := []struct {
-		kind, id string
-		at       time.Duration
-		want     bool
+		name string
+		keys []string
+		at   time.Duration
+		want bool
 	}{
-		{"cmd", "e1", 0, true},
-		{"cmd", "e1", time.Minute, false},
-		{"click", "e1", time.Minute, true}, // kinds are separate
-		{"cmd", "", 0, true},
-		{"cmd", "", 0, true}, // no ID: never deduplicated
-		{"cmd", "e1", 10*time.Minute + time.Second, true},
+		{"new envelope", []string{"env:e1"}, 0, true},
+		{"same envelope", []string{"env:e1"}, time.Minute, false},
+		{"new envelope and trigger", []string{"env:e2", "trigger:t1"}, time.Minute, true},
+		{"new envelope, same trigger", []string{"env:e3", "trigger:t1"}, time.Minute, false},
+		{"that envelope was recorded anyway", []string{"env:e3"}, time.Minute, false},
+		{"no keys", nil, 0, true},
+		{"no keys again: never deduplicated", nil, 0, true},
+		{"empty key ignored", []string{""}, 0, true},
+		{"after the TTL", []string{"env:e1"}, 10*time.Minute + time.Second, true},
 	}
-	for i, s := range steps {
-		if got := r.add(s.kind, s.id, t0.Add(s.at)); got != s.want {
-			t.Errorf("step %d: add(%s, %q) = %t, want %t", i, s.kind, s.id, got, s.want)
+	for _, s := range steps {
+		if got := r.add(s.keys, t0.Add(s.at)); got != s.want {
+			t.Errorf("%s: add(%q) = %t, want %t", s.name, s.keys, got, s.want)
 		}
 	}
 }

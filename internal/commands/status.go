@@ -27,7 +27,9 @@ func (s *Service) snapshot(ctx context.Context, inv *invocation, withParticipant
 		}
 		return nil
 	})
-	if withParticipants {
+	if withParticipants && inv.live != nil {
+		live = inv.live // read moments ago, to choose the meeting
+	} else if withParticipants {
 		g.Go(func() error {
 			var err error
 			live, err = s.rt.LiveParticipants(gctx, inv.meetingID)

@@ -129,6 +129,8 @@ type Reply struct {
 	Poll    *PollView
 	Error   *ErrorView
 	Notice  *NoticeView
+	Link    *LinkView
+	Audit   *AuditView
 }
 
 // HelpView is usage generated from the registry.
@@ -187,6 +189,39 @@ type PollView struct {
 	MeetingTitle string
 	RequesterID  string
 	DryRun       bool
+}
+
+// LinkView reports a channel's link to a meeting: just made, just removed,
+// or as it stands, according to Action. MeetingTitle is plain text as
+// RealtimeKit gave it (the renderer escapes it). Linked and unlinked are
+// posted to the channel, so everyone there knows where commands go; shown is
+// for the person who asked.
+type LinkView struct {
+	Action       string // LinkLinked, LinkUnlinked or LinkShown
+	RequesterID  string // who ran the command
+	MeetingID    string
+	MeetingTitle string
+	LinkedBy     string    // Slack user ID of who made the link
+	LinkedAt     time.Time // when the link was made
+}
+
+// LinkView actions.
+const (
+	LinkLinked   = "linked"   // the requester linked the channel to the meeting
+	LinkUnlinked = "unlinked" // the requester removed the channel's link to the meeting
+	LinkShown    = "show"     // the channel's current link
+)
+
+// AuditView lists the latest audit entries about a meeting, newest first,
+// for the moderator who asked. Entries hold plain text (names, titles,
+// details) that the renderer escapes.
+type AuditView struct {
+	MeetingID    string
+	MeetingTitle string // from the entries; "" when none had one
+	Entries      []AuditEntry
+	// Limit is how many entries were asked for: fewer Entries means that
+	// is all there is.
+	Limit int
 }
 
 // ErrorView is an error shown to the person who asked. Message is plain text

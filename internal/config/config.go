@@ -34,6 +34,15 @@ type Config struct {
 	AdminsAreModerators bool     `envconfig:"BOT_ADMINS_ARE_MODERATORS" default:"false"`
 	AuditChannel        string   `envconfig:"BOT_AUDIT_CHANNEL"`
 
+	// DatabaseURL names the bot's database: sqlite:///path/to/rtkbot.db
+	// (one process) or postgres://user:password@host/db (shared by
+	// replicas). Empty means a SQLite file at ./data/rtkbot.db. It is a
+	// secret because a Postgres URL may carry a password.
+	DatabaseURL secret.String `envconfig:"DATABASE_URL"`
+	// AuditRetention is how long audit entries are kept before the
+	// background pruning deletes them.
+	AuditRetention time.Duration `envconfig:"BOT_AUDIT_RETENTION" default:"2160h"`
+
 	MaxConcurrentCommands int           `envconfig:"BOT_MAX_CONCURRENT_COMMANDS" default:"64"`
 	ShutdownTimeout       time.Duration `envconfig:"BOT_SHUTDOWN_TIMEOUT" default:"20s"`
 	ConfirmTTL            time.Duration `envconfig:"BOT_CONFIRM_TTL" default:"10m"`
@@ -61,17 +70,25 @@ func Load() (Config, error) {
 	// envconfig stops at the first field it cannot parse. Processing one
 	// field at a time, through a one-field struct with the same tags, lets us
 	// report every problem at once while envconfig still does the parsing.
+	unread := make(map[string]bool) // variables that could not be parsed
 	v := reflect.ValueOf(&c).Elem()
 	for i := range v.NumField() {
 		f := v.Type().Field(i)
 		one := reflect.New(reflect.StructOf([]reflect.StructField{{Name: f.Name, Type: f.Type, Tag: f.Tag}}))
 		if err := envconfig.Process("", one.Interface()); err != nil {
 			problems = append(problems, describe(f, err))
+			unread[f.Tag.Get("envconfig")] = true
 			continue
 		}
 		v.Field(i).Set(one.Elem().Field(0))
 	}
-	problems = append(problems, c.validate()...)
+	// A variable that could not be parsed is left at its zero value, which
+	// validate would report again, less helpfully.
+	for _, p := range c.validate() {
+		if name, _, _ := strings.Cut(p, ":"); !unread[name] {
+			problems = append(problems, p)
+		}
+	}
 	if len(problems) > 0 {
 		return c, &Error{Problems: problems}
 	}
@@ -142,6 +159,10 @@ func (c Config) validate() []string {
 	if c.ConfirmTTL < 10*time.Second {
 		p = append(p, "BOT_CONFIRM_TTL: must be at least 10s")
 	}
+	p = append(p, checkDatabaseURL(c.DatabaseURL.Reveal())...)
+	if c.AuditRetention < time.Hour {
+		p = append(p, "BOT_AUDIT_RETENTION: must be at least 1h (e.g. 2160h for 90 days)")
+	}
 	if _, err := ParseLevel(c.LogLevel); err != nil {
 		p = append(p, "LOG_LEVEL: "+err.Error())
 	}
@@ -155,6 +176,39 @@ func checkURL(name, raw string) []string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return []string{fmt.Sprintf("%s: %q is not an http(s) URL", name, raw)}
+	}
+	return nil
+}
+
+// checkDatabaseURL checks DATABASE_URL's form without ever quoting it (or
+// url.Parse's errors, which do): it may carry a password. The store checks
+// the rest when it connects.
+func checkDatabaseURL(raw string) []string {
+	if raw == "" {
+		return nil
+	}
+	const notShown = " (the value is not shown: it may hold a password)"
+	scheme, rest, _ := strings.Cut(raw, ":")
+	switch strings.ToLower(scheme) {
+	case "sqlite":
+		path := strings.TrimPrefix(rest, "//")
+		switch {
+		case path == "":
+			return []string{"DATABASE_URL: a sqlite: URL needs a file path, e.g. sqlite:///var/lib/rtkbot/rtkbot.db"}
+		case path == ":memory:":
+			return []string{"DATABASE_URL: in-memory SQLite would lose everything on restart; give a file path"}
+		case strings.ContainsAny(path, "?#"):
+			return []string{"DATABASE_URL: a sqlite: URL takes no parameters; rtkbot sets the SQLite options itself"}
+		}
+	case "postgres", "postgresql":
+		if !strings.HasPrefix(rest, "//") {
+			return []string{"DATABASE_URL: a Postgres URL starts with postgres://, e.g. postgres://rtkbot:password@db.internal:5432/rtkbot" + notShown}
+		}
+		if _, err := url.Parse(raw); err != nil {
+			return []string{"DATABASE_URL: not a valid postgres:// URL; percent-encode special characters in the password" + notShown}
+		}
+	default:
+		return []string{"DATABASE_URL: must start with sqlite: (a file, for one process) or postgres:// (shared by several replicas)" + notShown}
 	}
 	return nil
 }

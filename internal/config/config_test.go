@@ -15,7 +15,7 @@ var allVars = []string{
 	"CLOUDFLARE_ACCOUNT_ID", "REALTIMEKIT_APP_ID", "CLOUDFLARE_BASE_URL", "BOT_MODERATORS",
 	"BOT_MODERATOR_GROUPS", "BOT_ADMINS_ARE_MODERATORS", "BOT_AUDIT_CHANNEL",
 	"BOT_MAX_CONCURRENT_COMMANDS", "BOT_SHUTDOWN_TIMEOUT", "BOT_CONFIRM_TTL", "BOT_HTTP_ADDR",
-	"LOG_LEVEL", "LOG_FORMAT",
+	"LOG_LEVEL", "LOG_FORMAT", "DATABASE_URL", "BOT_AUDIT_RETENTION",
 }
 
 // setEnv clears every variable Load reads, then sets env. Not parallel: the
@@ -58,6 +58,62 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if c.SlackBotToken.Reveal() != "xoxb-secret-bot" {
 		t.Errorf("bot token not read")
+	}
+	if c.DatabaseURL != "" || c.AuditRetention != 90*24*time.Hour {
+		t.Errorf("storage = %q, %s; want the SQLite default and 90 days", c.DatabaseURL.Reveal(), c.AuditRetention)
+	}
+}
+
+func TestLoadStorage(t *testing.T) {
+	tests := []struct {
+		name      string
+		url       string
+		retention string
+		want      string        // the problem reported; "" for none
+		wantKeep  time.Duration // AuditRetention, when valid
+	}{
+		{name: "sqlite absolute", url: "sqlite:///var/lib/rtkbot/rtkbot.db", retention: "720h", wantKeep: 720 * time.Hour},
+		{name: "sqlite relative", url: "sqlite:data/rtkbot.db", retention: "1h", wantKeep: time.Hour},
+		{name: "postgres", url: "postgres://rtkbot:hunter2@db.internal:5432/rtkbot?sslmode=require", wantKeep: 2160 * time.Hour},
+		{name: "postgresql over a socket", url: "postgresql:///rtkbot?host=/var/run/postgresql", wantKeep: 2160 * time.Hour},
+		{name: "sqlite without a path", url: "sqlite://", want: "DATABASE_URL: a sqlite: URL needs a file path"},
+		{name: "sqlite in memory", url: "sqlite::memory:", want: "DATABASE_URL: in-memory SQLite would lose everything on restart"},
+		{name: "sqlite parameters", url: "sqlite:///x.db?_pragma=hunter2", want: "DATABASE_URL: a sqlite: URL takes no parameters"},
+		{name: "postgres without slashes", url: "postgres:rtkbot:hunter2@db", want: "DATABASE_URL: a Postgres URL starts with postgres://"},
+		{name: "postgres with a raw % in the password", url: "postgres://rtkbot:hunter%2@db/rtkbot", want: "DATABASE_URL: not a valid postgres:// URL"},
+		{name: "mysql", url: "mysql://rtkbot:hunter2@db/rtkbot", want: "DATABASE_URL: must start with sqlite: (a file, for one process) or postgres://"},
+		{name: "a bare password", url: "hunter2", want: "DATABASE_URL: must start with sqlite:"},
+		{name: "retention too short", retention: "30m", want: "BOT_AUDIT_RETENTION: must be at least 1h"},
+		{name: "retention in days", retention: "90d", want: "BOT_AUDIT_RETENTION: cannot parse as a duration"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := validEnv()
+			if tt.url != "" {
+				env["DATABASE_URL"] = tt.url
+			}
+			if tt.retention != "" {
+				env["BOT_AUDIT_RETENTION"] = tt.retention
+			}
+			setEnv(t, env)
+			c, err := Load()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.DatabaseURL.Reveal() != tt.url || c.AuditRetention != tt.wantKeep {
+					t.Errorf("got %q, %s; want %q, %s", c.DatabaseURL.Reveal(), c.AuditRetention, tt.url, tt.wantKeep)
+				}
+				return
+			}
+			var cerr *Error
+			if !errors.As(err, &cerr) || len(cerr.Problems) != 1 || !strings.HasPrefix(cerr.Problems[0], tt.want) {
+				t.Fatalf("Load() error = %v, want one problem starting %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "hunter") {
+				t.Errorf("error leaks the password:\n%s", err)
+			}
+		})
 	}
 }
 

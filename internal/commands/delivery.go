@@ -1,0 +1,112 @@
+package commands
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Slack may deliver one command or click more than once: it redelivers an
+// envelope whose ack it did not see in time (same envelope ID, retry_attempt
+// > 0), and after a reconnect it may resend one under a new envelope ID but
+// with the same trigger_id. Either copy may land on any replica. Before a
+// delivery changes anything, the service claims both IDs; if either was
+// claimed before, the delivery is a duplicate and gets no answer at all
+// (Slack has it acked; the first copy answers).
+//
+// The claim is durable (Config.Deliveries, shared by replicas) for what
+// changes something: mutating verbs that are not dry runs, and clicks. It
+// is made before the change, so a process killed between the claim and the
+// change leaves it undone, never done twice; a database error fails closed
+// (an internal error, nothing changed). Everything else, and everything
+// when Deliveries is nil, is deduplicated in process memory only: a second
+// status card after a redelivery to another replica is harmless, and not
+// worth a database write per command.
+
+// deliveryKeys are the keys a delivery is claimed under. Empty IDs (a
+// transport that does not say) claim nothing.
+func deliveryKeys(envelopeID, triggerID string) []string {
+	var keys []string
+	if envelopeID != "" {
+		keys = append(keys, "env:"+envelopeID)
+	}
+	if triggerID != "" {
+		keys = append(keys, "trigger:"+triggerID)
+	}
+	return keys
+}
+
+// firstDelivery claims a delivery and reports whether it is the first copy.
+// durable asks for the shared, durable claim, if Deliveries is configured.
+// Its only errors are the database's, as *storageError.
+func (s *Service) firstDelivery(ctx context.Context, envelopeID, triggerID string, durable bool) (bool, error) {
+	keys := deliveryKeys(envelopeID, triggerID)
+	now := s.now()
+	if !durable || s.deliveries == nil {
+		return s.seen.add(keys, now), nil
+	}
+	for _, k := range keys {
+		first, err := s.deliveries.ClaimDelivery(ctx, k, now)
+		if err != nil {
+			return false, &storageError{op: "claim delivery " + k, err: err}
+		}
+		if !first {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// mutates reports whether running cmd with spec would change something, so
+// that its delivery must be claimed durably.
+func (v *verbSpec) mutates(cmd command) bool {
+	switch {
+	case !v.Mutating, slices.Contains(cmd.flags, flagDryRun), slices.Contains(cmd.flags, flagHelp):
+		return false
+	case v.AnyoneWithoutArgs && len(cmd.args) == 0:
+		return false // it only shows something
+	}
+	return true
+}
+
+// recentSet remembers delivery keys for a while, in process memory. Empty
+// keys are never remembered.
+type recentSet struct {
+	ttl       time.Duration
+	mu        sync.Mutex
+	seen      map[string]time.Time
+	lastPrune time.Time
+}
+
+func newRecentSet(ttl time.Duration) *recentSet {
+	return &recentSet{ttl: ttl, seen: make(map[string]time.Time)}
+}
+
+// add records keys and reports whether none of them was seen within the
+// TTL; the new ones are recorded either way. No keys (a transport that
+// does not identify deliveries) is always new.
+func (r *recentSet) add(keys []string, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if now.Sub(r.lastPrune) > time.Minute {
+		for k, t := range r.seen {
+			if now.Sub(t) > r.ttl {
+				delete(r.seen, k)
+			}
+		}
+		r.lastPrune = now
+	}
+	fresh := true
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if t, ok := r.seen[k]; ok && now.Sub(t) <= r.ttl {
+			fresh = false
+			continue
+		}
+		r.seen[k] = now
+	}
+	return fresh
+}

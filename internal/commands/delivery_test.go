@@ -1,0 +1,264 @@
+package commands
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// mutatingCommands change something when run by a moderator in a channel
+// linked to meetingID (unlink removes that link).
+var mutatingCommands = []struct {
+	text    string
+	effects func(se *storeEnv) int // how many times it took effect
+}{
+	{"mute carol", mutationsOf("Mute")},
+	{"mute-all", mutationsOf("MuteAll")},
+	{`poll "q" "a" "b"`, mutationsOf("CreatePoll")},
+	{"kick carol", confirmationsStored},
+	{"kick-all", confirmationsStored},
+	{"link " + meetingID, linkAudits("link")},
+	{"unlink", linkAudits("unlink")},
+}
+
+func mutationsOf(method string) func(se *storeEnv) int {
+	return func(se *storeEnv) int {
+		n := 0
+		for _, c := range se.rt.Mutations() {
+			if c.Method == method {
+				n++
+			}
+		}
+		return n
+	}
+}
+
+func confirmationsStored(se *storeEnv) int {
+	return se.svc.confirms.(*MemoryConfirmations).Len()
+}
+
+func linkAudits(verb string) func(se *storeEnv) int {
+	return func(se *storeEnv) int {
+		n := 0
+		for _, e := range se.aud.Entries() {
+			if e.Verb == verb && e.Outcome == OutcomeOK {
+				n++
+			}
+		}
+		return n
+	}
+}
+
+func (se *storeEnv) deliver(ctx context.Context, text, envelope, trigger string) []Reply {
+	return se.svc.Handle(ctx, Request{TeamID: teamID, ChannelID: chanID, UserID: modID, Text: text, EnvelopeID: envelope, TriggerID: trigger})
+}
+
+// TestDuplicateCommands: a command redelivered with the same envelope, or
+// resent with the same trigger_id, takes effect once; the copy gets no
+// answer and is not counted in metrics.
+func TestDuplicateCommands(t *testing.T) {
+	t.Parallel()
+	for _, mc := range mutatingCommands {
+		t.Run(mc.text, func(t *testing.T) {
+			t.Parallel()
+			var observed int
+			se := newStoreEnv(t, func(c *Config) { c.Observe = func(string, Outcome, time.Duration) { observed++ } })
+			linkedTo(meetingID, title)(se)
+			ctx := t.Context()
+			first := se.deliver(ctx, mc.text, "E1", "T1")
+			if len(first) == 0 || first[0].Error != nil {
+				t.Fatalf("first delivery: %s", describe(first))
+			}
+			if got := se.deliver(ctx, mc.text, "E1", "T1"); len(got) != 0 {
+				t.Errorf("redelivered envelope answered %s", describe(got))
+			}
+			if got := se.deliver(ctx, mc.text, "E2", "T1"); len(got) != 0 {
+				t.Errorf("resent trigger answered %s", describe(got))
+			}
+			if n := mc.effects(se); n != 1 {
+				t.Errorf("took effect %d times, want 1", n)
+			}
+			if observed != 1 {
+				t.Errorf("observed %d times, want 1", observed)
+			}
+			want := []string{"env:E1", "trigger:T1", "env:E1", "env:E2", "trigger:T1"}
+			if diff := cmp.Diff(want, se.dels.Claims()); diff != "" {
+				t.Errorf("claims mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDuplicateAcrossReplicas: two services sharing the deliveries store
+// (replicas sharing a database) get the same envelope at once; it runs on
+// exactly one of them.
+func TestDuplicateAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	a := newStoreEnv(t)
+	shared := a.dels
+	b := newStoreEnv(t, func(c *Config) { c.Realtime, c.Deliveries = a.rt, shared })
+	for _, se := range []*storeEnv{a, b} {
+		linkedTo(meetingID, title)(se)
+	}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		answered int
+	)
+	for i := range 10 {
+		se := []*storeEnv{a, b}[i%2]
+		wg.Go(func() {
+			got := se.deliver(t.Context(), "mute carol", "E1", "T1")
+			mu.Lock()
+			defer mu.Unlock()
+			if len(got) > 0 {
+				answered++
+			}
+		})
+	}
+	wg.Wait()
+	if answered != 1 {
+		t.Errorf("%d answers, want 1", answered)
+	}
+	if n := mutationsOf("Mute")(a); n != 1 {
+		t.Errorf("%d mutes, want 1", n)
+	}
+}
+
+// TestReadsAreNotClaimed: what changes nothing costs no database write;
+// a redelivery to the same process is still dropped, in memory.
+func TestReadsAreNotClaimed(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{"status", "help", "link", "audit", "mute carol --dry-run", "kick-all --dry-run", "kick carol --help", "bogus"} {
+		t.Run(text, func(t *testing.T) {
+			t.Parallel()
+			se := newStoreEnv(t)
+			linkedTo(meetingID, title)(se)
+			if got := se.deliver(t.Context(), text, "E1", "T1"); len(got) == 0 {
+				t.Fatal("no answer")
+			}
+			if got := se.deliver(t.Context(), text, "E1", "T1"); len(got) != 0 {
+				t.Errorf("redelivery answered %s", describe(got))
+			}
+			if claims := se.dels.Claims(); len(claims) != 0 {
+				t.Errorf("claims %q, want none", claims)
+			}
+			if m := se.rt.Mutations(); len(m) != 0 {
+				t.Errorf("mutations %+v", m)
+			}
+		})
+	}
+}
+
+// TestInMemoryTriggerDedup: without Deliveries, a resent trigger_id is
+// still caught by the process.
+func TestInMemoryTriggerDedup(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := Request{TeamID: teamID, ChannelID: chanID, UserID: modID, Text: "mute-all " + meetingID, EnvelopeID: "E1", TriggerID: "T1"}
+	e.svc.Handle(t.Context(), r)
+	r.EnvelopeID = "E2"
+	if got := e.svc.Handle(t.Context(), r); len(got) != 0 {
+		t.Errorf("resent trigger answered %s", describe(got))
+	}
+	if n := len(e.rt.Mutations()); n != 1 {
+		t.Errorf("%d mutations, want 1", n)
+	}
+}
+
+// TestClaimFailsClosed: when the deliveries store is down, a mutating
+// command does nothing upstream or in storage, and says so.
+func TestClaimFailsClosed(t *testing.T) {
+	t.Parallel()
+	for _, mc := range mutatingCommands {
+		t.Run(mc.text, func(t *testing.T) {
+			t.Parallel()
+			se := newStoreEnv(t)
+			linkedTo(meetingID, title)(se)
+			se.dels.setErr(errDBDown)
+			got := errorOf(t, se.deliver(t.Context(), mc.text, "E1", "T1"))
+			want := ErrorView{Code: CodeInternal, Ref: "id1", Message: "Something went wrong on our side: internal error (ref id1). Nothing was changed."}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("error mismatch (-want +got):\n%s", diff)
+			}
+			if n := mc.effects(se); n != 0 {
+				t.Errorf("took effect %d times, want 0", n)
+			}
+			if calls := se.rt.Calls(); len(calls) != 0 {
+				t.Errorf("RealtimeKit calls %+v, want none", calls)
+			}
+			if l, ok := se.links.get(); !ok || l.MeetingID != meetingID || l.LinkedBy != "UOTHERMOD" {
+				t.Errorf("link changed to %+v, %t", l, ok)
+			}
+		})
+	}
+}
+
+func (se *storeEnv) clickAs(ctx context.Context, id, envelope, trigger string) []Reply {
+	return se.svc.Click(ctx, Click{TeamID: teamID, ChannelID: chanID, UserID: modID, ConfirmationID: id, Approve: true,
+		EnvelopeID: envelope, TriggerID: trigger})
+}
+
+// TestDuplicateClicks: a Confirm click redelivered, resent, or clicked
+// twice kicks once.
+func TestDuplicateClicks(t *testing.T) {
+	t.Parallel()
+	se := newStoreEnv(t)
+	ctx := t.Context()
+	prompt := se.deliver(ctx, "kick "+meetingID+" carol", "E0", "T0")
+	if len(prompt) != 1 || prompt[0].Confirm == nil {
+		t.Fatalf("no prompt: %s", describe(prompt))
+	}
+	id := prompt[0].Confirm.ID
+
+	first := se.clickAs(ctx, id, "E1", "T1")
+	if diff := cmp.Diff([]string{"kick " + meetingID, "kick " + meetingID}, kinds(first)); diff != "" {
+		t.Fatalf("first click mismatch (-want +got):\n%s", diff)
+	}
+	if got := se.clickAs(ctx, id, "E1", "T1"); len(got) != 0 {
+		t.Errorf("redelivered click answered %s", describe(got))
+	}
+	if got := se.clickAs(ctx, id, "E2", "T1"); len(got) != 0 {
+		t.Errorf("resent click answered %s", describe(got))
+	}
+	// A second, real click (new envelope, new trigger) is told it is done;
+	// the confirmation's own claim keeps it from kicking again.
+	again := errorOf(t, se.clickAs(ctx, id, "E3", "T3"))
+	if again.Code != CodeConflict {
+		t.Errorf("second click: %+v, want a conflict", again)
+	}
+	if n := mutationsOf("Kick")(se); n != 1 {
+		t.Errorf("%d kicks, want 1", n)
+	}
+}
+
+// TestClickClaimFailsClosed: with the deliveries store down a Confirm click
+// kicks no one and leaves the prompt usable for when it is back.
+func TestClickClaimFailsClosed(t *testing.T) {
+	t.Parallel()
+	se := newStoreEnv(t)
+	ctx := t.Context()
+	id := se.deliver(ctx, "kick-all "+meetingID, "E0", "T0")[0].Confirm.ID
+	se.dels.setErr(errDBDown)
+	got := errorOf(t, se.clickAs(ctx, id, "E1", "T1"))
+	want := ErrorView{Code: CodeInternal, Ref: "id2", Message: "Something went wrong on our side: internal error (ref id2). Nothing was changed."}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("error mismatch (-want +got):\n%s", diff)
+	}
+	if n := mutationsOf("KickAll")(se); n != 0 {
+		t.Fatalf("%d kicks while the store was down", n)
+	}
+	if c, _ := se.svc.confirms.Get(ctx, id); c.State != StatePending {
+		t.Errorf("confirmation %s, want still pending", c.State)
+	}
+	se.dels.setErr(nil)
+	if got := se.clickAs(ctx, id, "E2", "T2"); len(got) != 2 || got[0].Action == nil {
+		t.Errorf("click after recovery: %s", describe(got))
+	}
+	if n := mutationsOf("KickAll")(se); n != 1 {
+		t.Errorf("%d kicks, want 1", n)
+	}
+}

@@ -1,0 +1,50 @@
+package commands
+
+import (
+	"context"
+	"time"
+)
+
+// The ports below are what the core needs from the bot's database. The
+// store package satisfies AuditLog and Deliveries as it stands; Links is
+// shaped for the core (a found flag instead of the store's ErrNotFound), so
+// the app adapts the store to it in a few lines.
+
+// ChannelLink is the meeting a chat channel is bound to, so that commands
+// there may leave the meeting out.
+type ChannelLink struct {
+	MeetingID    string
+	MeetingTitle string // as RealtimeKit had it when the link was made
+	LinkedBy     string // Slack user ID
+	LinkedAt     time.Time
+}
+
+// Links keeps the links between channels and meetings. Errors are the
+// database's; a channel without a link is not an error.
+type Links interface {
+	// Link binds the channel to the meeting, replacing any earlier link.
+	Link(ctx context.Context, teamID, channelID, meetingID, meetingTitle, byUserID string) error
+	// Linked returns the channel's link; found is false if it has none.
+	Linked(ctx context.Context, teamID, channelID string) (link ChannelLink, found bool, err error)
+	// Unlink removes the channel's link and returns what it was; found is
+	// false if there was none (and nothing changed).
+	Unlink(ctx context.Context, teamID, channelID string) (link ChannelLink, found bool, err error)
+}
+
+// AuditLog reads the audit trail back, for the audit verb. Writing goes
+// through Auditor.
+type AuditLog interface {
+	// RecentAudit returns up to n entries about the meeting in the team,
+	// newest first. Errors: the database's, or n < 1.
+	RecentAudit(ctx context.Context, teamID, meetingID string, n int) ([]AuditEntry, error)
+}
+
+// Deliveries remembers which deliveries (Slack envelopes, trigger IDs) have
+// been acted on, across restarts and replicas. It is what makes a
+// redelivered or resent command run once.
+type Deliveries interface {
+	// ClaimDelivery records key and reports whether this is its first claim
+	// by anyone; only the first claimant may act. Errors: the database's,
+	// or an empty key.
+	ClaimDelivery(ctx context.Context, key string, now time.Time) (first bool, err error)
+}
