@@ -28,6 +28,12 @@ type Config struct {
 	CloudflareAccountID string        `envconfig:"CLOUDFLARE_ACCOUNT_ID" required:"true"`
 	RealtimeKitAppID    string        `envconfig:"REALTIMEKIT_APP_ID" required:"true"`
 	CloudflareBaseURL   string        `envconfig:"CLOUDFLARE_BASE_URL" default:"https://api.cloudflare.com/client/v4/"`
+	// RealtimeKitRateLimit and RealtimeKitBurst shape the one token bucket
+	// every RealtimeKit request waits on. The default stays under
+	// Cloudflare's 1200 requests / 5 min per token; raise it only for a
+	// token of your own with a higher limit.
+	RealtimeKitRateLimit float64 `envconfig:"REALTIMEKIT_RATE_LIMIT" default:"3.5"`
+	RealtimeKitBurst     int     `envconfig:"REALTIMEKIT_RATE_BURST" default:"20"`
 
 	Moderators          []string `envconfig:"BOT_MODERATORS"`
 	ModeratorGroups     []string `envconfig:"BOT_MODERATOR_GROUPS"`
@@ -149,6 +155,12 @@ func (c Config) validate() []string {
 	}
 	if c.AuditChannel != "" && !channelIDPattern.MatchString(c.AuditChannel) {
 		p = append(p, fmt.Sprintf("BOT_AUDIT_CHANNEL: %q is not a Slack channel ID (C… or G…); use the ID, not the name", c.AuditChannel))
+	}
+	if c.RealtimeKitRateLimit <= 0 {
+		p = append(p, "REALTIMEKIT_RATE_LIMIT: must be a positive number of requests per second")
+	}
+	if c.RealtimeKitBurst < 1 {
+		p = append(p, "REALTIMEKIT_RATE_BURST: must be at least 1")
 	}
 	if c.MaxConcurrentCommands < 1 {
 		p = append(p, "BOT_MAX_CONCURRENT_COMMANDS: must be at least 1")
