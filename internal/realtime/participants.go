@@ -1,0 +1,147 @@
+package realtime
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/realtime_kit"
+)
+
+// pageSize is the per_page of paged reads; maxPages bounds how many pages
+// one call reads, so a server that ignores page_no cannot loop us forever.
+const (
+	pageSize = 100
+	maxPages = 100
+)
+
+// LiveParticipants returns who is in the meeting's active session now, in
+// join order, one entry per participant even if they joined from several
+// devices. Errors: those of ActiveSession.
+func (c *Client) LiveParticipants(ctx context.Context, meetingID string) ([]Participant, error) {
+	if err := checkID("meeting", meetingID); err != nil {
+		return nil, fmt.Errorf("list live participants of meeting %s: %w", meetingID, err)
+	}
+	ps, err := cachedRead(ctx, c.cache, readLiveParticipants, meetingID, func(ctx context.Context) ([]Participant, error) {
+		s, err := c.activeSession(ctx, meetingID)
+		if err != nil {
+			return nil, err
+		}
+		return c.sessionParticipants(ctx, meetingID, s.ID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list live participants of meeting %s: %w", meetingID, err)
+	}
+	return slices.Clone(ps), nil
+}
+
+// sessionParticipants reads every page of a session's participant list,
+// which has no paging metadata: a short page is the last. The list holds
+// every peer that ever joined; those with left_at are gone.
+func (c *Client) sessionParticipants(ctx context.Context, meetingID, sessionID string) ([]Participant, error) {
+	var live []Participant
+	seen := make(map[string]int) // user ID → index in live
+	for page := 1; page <= maxPages; page++ {
+		x := &call{route: routeSessionParticipants, meetingID: meetingID}
+		res, err := c.rtk.Sessions.GetSessionParticipants(ctx, c.appID, sessionID,
+			realtime_kit.SessionGetSessionParticipantsParams{
+				AccountID: cloudflare.F(c.accountID),
+				PageNo:    cloudflare.F(float64(page)),
+				PerPage:   cloudflare.F(float64(pageSize)),
+				// A stable order keeps pages from overlapping or skipping
+				// people while others join.
+				SortBy:    cloudflare.F(realtime_kit.SessionGetSessionParticipantsParamsSortByJoinedAt),
+				SortOrder: cloudflare.F(realtime_kit.SessionGetSessionParticipantsParamsSortOrderAsc),
+			}, c.opts(x)...)
+		if err = c.classify(x, err); err != nil {
+			return nil, err
+		}
+		for _, p := range res.Data.Participants {
+			if p.LeftAt != "" && p.LeftAt != "null" {
+				continue
+			}
+			if p.UserID == "" {
+				// Only the peer ID is known, and it is no kick or mute
+				// target; listing it would invite a failing command.
+				c.log.LogAttrs(ctx, slog.LevelWarn, "realtimekit: live peer without user_id",
+					slog.String("meeting_id", meetingID), slog.String("peer_id", p.ID))
+				continue
+			}
+			q := Participant{
+				ID:                  p.UserID,
+				CustomParticipantID: p.CustomParticipantID,
+				Name:                p.DisplayName,
+				Preset:              p.PresetName,
+				JoinedAt:            parseTime(p.JoinedAt),
+			}
+			if i, ok := seen[q.ID]; ok {
+				// Same person, another device: keep the first join.
+				if q.JoinedAt.Before(live[i].JoinedAt) {
+					live[i] = q
+				}
+				continue
+			}
+			seen[q.ID] = len(live)
+			live = append(live, q)
+		}
+		if len(res.Data.Participants) < pageSize {
+			slices.SortStableFunc(live, func(a, b Participant) int { return a.JoinedAt.Compare(b.JoinedAt) })
+			return live, nil
+		}
+	}
+	c.log.LogAttrs(ctx, slog.LevelWarn, "realtimekit: participant list truncated",
+		slog.String("meeting_id", meetingID), slog.Int("pages", maxPages))
+	slices.SortStableFunc(live, func(a, b Participant) int { return a.JoinedAt.Compare(b.JoinedAt) })
+	return live, nil
+}
+
+// MeetingParticipants returns everyone registered on the meeting, whether in
+// a session or not. JoinedAt is zero: registration is not joining. Errors:
+// ErrMeetingNotFound, ErrUnauthorized, *RateLimitError, ErrUpstream (all
+// wrapped), ctx errors.
+func (c *Client) MeetingParticipants(ctx context.Context, meetingID string) ([]Participant, error) {
+	if err := checkID("meeting", meetingID); err != nil {
+		return nil, fmt.Errorf("list participants of meeting %s: %w", meetingID, err)
+	}
+	ps, err := cachedRead(ctx, c.cache, readMeetingParticipants, meetingID, func(ctx context.Context) ([]Participant, error) {
+		return c.meetingParticipants(ctx, meetingID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list participants of meeting %s: %w", meetingID, err)
+	}
+	return slices.Clone(ps), nil
+}
+
+func (c *Client) meetingParticipants(ctx context.Context, meetingID string) ([]Participant, error) {
+	var all []Participant
+	for page := 1; page <= maxPages; page++ {
+		x := &call{route: routeMeetingParticipants, meetingID: meetingID}
+		res, err := c.rtk.Meetings.GetMeetingParticipants(ctx, c.appID, meetingID,
+			realtime_kit.MeetingGetMeetingParticipantsParams{
+				AccountID: cloudflare.F(c.accountID),
+				PageNo:    cloudflare.F(float64(page)),
+				PerPage:   cloudflare.F(float64(pageSize)),
+			}, c.opts(x)...)
+		if err = c.classify(x, err); err != nil {
+			return nil, err
+		}
+		for _, p := range res.Data {
+			all = append(all, Participant{
+				ID:                  p.ID,
+				CustomParticipantID: p.CustomParticipantID,
+				Name:                p.Name,
+				Preset:              p.PresetName,
+			})
+		}
+		// total_count, not a short page, ends the list: the server may
+		// cap per_page below what we asked for.
+		if len(res.Data) == 0 || len(all) >= int(res.Paging.TotalCount) {
+			return all, nil
+		}
+	}
+	c.log.LogAttrs(ctx, slog.LevelWarn, "realtimekit: meeting participant list truncated",
+		slog.String("meeting_id", meetingID), slog.Int("pages", maxPages))
+	return all, nil
+}

@@ -1,0 +1,62 @@
+package realtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/realtime_kit"
+)
+
+// CreatePoll creates a poll in the meeting's active session. Errors:
+// ErrNoActiveSession, ErrMeetingNotFound, ErrUnauthorized, *RateLimitError,
+// ErrUpstream (all wrapped), ctx errors.
+//
+// Unlike every other call, CreatePoll is not repeated once the request may
+// have reached RealtimeKit: a second attempt after a timeout could put two
+// identical polls in front of the meeting. It is retried only after a 429
+// or when the request provably never left this process; a timeout is
+// returned as is, and the poll may or may not exist.
+func (c *Client) CreatePoll(ctx context.Context, meetingID, question string, options []string, anonymous, hideVotes bool) (Poll, error) {
+	if err := checkPoll(meetingID, question, options); err != nil {
+		return Poll{}, fmt.Errorf("create poll in meeting %s: %w", meetingID, err)
+	}
+	x := &call{route: routePoll, policy: once, meetingID: meetingID}
+	res, err := c.rtk.ActiveSession.NewPoll(ctx, c.appID, meetingID, realtime_kit.ActiveSessionNewPollParams{
+		AccountID: cloudflare.F(c.accountID),
+		Question:  cloudflare.F(question),
+		Options:   cloudflare.F(options),
+		Anonymous: cloudflare.F(anonymous),
+		HideVotes: cloudflare.F(hideVotes),
+	}, c.opts(x)...)
+	if err = c.classify(x, err); err != nil {
+		return Poll{}, fmt.Errorf("create poll in meeting %s: %w", meetingID, err)
+	}
+	p := res.Data.Poll
+	poll := Poll{
+		ID:        p.ID,
+		Question:  p.Question,
+		Options:   make([]PollOption, 0, len(p.Options)),
+		Anonymous: p.Anonymous,
+		HideVotes: p.HideVotes,
+		CreatedBy: p.CreatedBy,
+	}
+	for _, o := range p.Options {
+		poll.Options = append(poll.Options, PollOption{Text: o.Text, Votes: int(o.Count)})
+	}
+	return poll, nil
+}
+
+func checkPoll(meetingID, question string, options []string) error {
+	if err := checkID("meeting", meetingID); err != nil {
+		return err
+	}
+	if question == "" {
+		return errors.New("empty question")
+	}
+	if len(options) == 0 {
+		return errors.New("no options")
+	}
+	return nil
+}
