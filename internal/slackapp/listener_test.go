@@ -186,6 +186,13 @@ func TestBusyWhenEveryWorkerIsTaken(t *testing.T) {
 	if resps[0].Text != "first done" {
 		t.Errorf("first command's answer = %q, want %q", resps[0].Text, "first done")
 	}
+	// An ack and a response_url post travel different connections, so the
+	// fake may see the post first: wait for every ack before stopping.
+	for _, d := range []string{first.EnvelopeID, second.EnvelopeID, click.EnvelopeID} {
+		if _, err := hs.fake.WaitAck(listenWaitCtx(t), d); err != nil {
+			t.Errorf("envelope %s never acked: %v", d, err)
+		}
+	}
 	if err := hs.stop(t); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
