@@ -36,9 +36,18 @@ type Config struct {
 	Handler  Handler
 
 	// MaxConcurrent bounds commands executing at once
-	// (BOT_MAX_CONCURRENT_COMMANDS); default 64. Beyond it users are told
-	// the bot is busy rather than queued behind the socket's reader.
+	// (BOT_MAX_CONCURRENT_COMMANDS); default 64.
 	MaxConcurrent int
+	// QueueSize bounds commands waiting for a worker, each in its own
+	// goroutine off the socket's reader, for at most QueueWait; default
+	// 8 × MaxConcurrent, negative for no queue. Beyond workers and queue,
+	// users are told at once that the bot is busy. A burst of status
+	// cards for one meeting shares one RealtimeKit call, so it drains in
+	// moments: turning it away would be wrong.
+	QueueSize int
+	// QueueWait is how long a queued command waits for a worker before the
+	// user is told the bot is busy; default 2s.
+	QueueWait time.Duration
 	// CommandTimeout is the deadline for one command's work; default 15s,
 	// far inside response_url's 30 minutes and short enough that nobody
 	// is left waiting without an answer.
@@ -56,6 +65,7 @@ type Config struct {
 const (
 	DefaultAPIURL          = "https://slack.com/api/"
 	DefaultMaxConcurrent   = 64
+	DefaultQueueWait       = 2 * time.Second
 	DefaultCommandTimeout  = 15 * time.Second
 	DefaultShutdownTimeout = 20 * time.Second
 )
@@ -83,6 +93,7 @@ type Listener struct {
 	resp    *responder
 
 	workers  chan struct{} // one token per running command
+	queue    chan struct{} // one token per command waiting for a worker
 	busy     chan struct{} // one token per running busy post
 	inFlight sync.WaitGroup
 	ready    atomic.Bool
@@ -103,7 +114,7 @@ func NewListener(cfg Config) (*Listener, error) {
 	if cfg.Handler == nil {
 		problems = append(problems, "handler is nil")
 	}
-	if cfg.MaxConcurrent < 0 || cfg.CommandTimeout < 0 || cfg.ShutdownTimeout < 0 {
+	if cfg.MaxConcurrent < 0 || cfg.CommandTimeout < 0 || cfg.ShutdownTimeout < 0 || cfg.QueueWait < 0 {
 		problems = append(problems, "limits must not be negative")
 	}
 	if len(problems) > 0 {
@@ -117,6 +128,15 @@ func NewListener(cfg Config) (*Listener, error) {
 	}
 	if cfg.MaxConcurrent == 0 {
 		cfg.MaxConcurrent = DefaultMaxConcurrent
+	}
+	switch {
+	case cfg.QueueSize == 0:
+		cfg.QueueSize = 8 * cfg.MaxConcurrent
+	case cfg.QueueSize < 0:
+		cfg.QueueSize = 0
+	}
+	if cfg.QueueWait == 0 {
+		cfg.QueueWait = DefaultQueueWait
 	}
 	if cfg.CommandTimeout == 0 {
 		cfg.CommandTimeout = DefaultCommandTimeout
@@ -144,6 +164,7 @@ func NewListener(cfg Config) (*Listener, error) {
 		socket:  socketmode.New(api, socketmode.OptionLog(debugLog), socketmode.OptionDialer(socketDialer())),
 		resp:    &responder{client: cfg.HTTPClient, pause: retryPause},
 		workers: make(chan struct{}, cfg.MaxConcurrent),
+		queue:   make(chan struct{}, cfg.QueueSize),
 		busy:    make(chan struct{}, maxBusyPosts),
 	}, nil
 }
@@ -314,15 +335,16 @@ func (l *Listener) onSlashCommand(ctx, work context.Context, req *socketmode.Req
 	if req.RetryAttempt > 0 {
 		log.Info("Slack redelivered a command", "retry_attempt", req.RetryAttempt, "retry_reason", req.RetryReason)
 	}
-	if !l.tryWorker() {
+	slot := l.trySlot()
+	if slot == noSlot {
 		l.metrics.Busy()
 		if l.ack(ctx, req, received, newResponseMessage(BusyMessage())) == nil {
-			log.Warn("every worker busy; told the user to try again", "max_concurrent", l.cfg.MaxConcurrent)
+			log.Warn("every worker and queue place busy; told the user to try again", "max_concurrent", l.cfg.MaxConcurrent)
 		}
 		return
 	}
 	if l.ack(ctx, req, received, nil) != nil {
-		<-l.workers // not acked, so not ours: Slack redelivers it
+		l.release(slot) // not acked, so not ours: Slack redelivers it
 		return
 	}
 	r := commands.Request{
@@ -334,7 +356,7 @@ func (l *Listener) onSlashCommand(ctx, work context.Context, req *socketmode.Req
 		EnvelopeID: req.EnvelopeID,
 		TriggerID:  cmd.TriggerID,
 	}
-	l.start(work, log, cmd.ResponseURL, func(ctx context.Context) []commands.Reply {
+	l.start(work, log, slot, cmd.ResponseURL, func(ctx context.Context) []commands.Reply {
 		return l.cfg.Handler.Handle(ctx, r)
 	})
 }
@@ -359,13 +381,14 @@ func (l *Listener) onInteraction(ctx, work context.Context, req *socketmode.Requ
 	if l.ack(ctx, req, received, nil) != nil {
 		return
 	}
-	if !l.tryWorker() {
+	slot := l.trySlot()
+	if slot == noSlot {
 		l.metrics.Busy()
-		log.Warn("every worker busy; telling the user to try again", "max_concurrent", l.cfg.MaxConcurrent)
+		log.Warn("every worker and queue place busy; telling the user to try again", "max_concurrent", l.cfg.MaxConcurrent)
 		l.postBusy(work, log, cb.ResponseURL)
 		return
 	}
-	l.start(work, log, cb.ResponseURL, func(ctx context.Context) []commands.Reply {
+	l.start(work, log, slot, cb.ResponseURL, func(ctx context.Context) []commands.Reply {
 		return l.cfg.Handler.Click(ctx, click)
 	})
 }
@@ -436,13 +459,38 @@ func (l *Listener) ack(ctx context.Context, req *socketmode.Request, received ti
 	return nil
 }
 
-// tryWorker takes a worker slot without waiting.
-func (l *Listener) tryWorker() bool {
+// slot is what trySlot got a command: a worker, a place in the queue, or
+// nothing.
+type slot int
+
+const (
+	noSlot slot = iota
+	workerSlot
+	queueSlot
+)
+
+// trySlot takes a worker, else a place in the queue, without waiting.
+func (l *Listener) trySlot() slot {
 	select {
 	case l.workers <- struct{}{}:
-		return true
+		return workerSlot
 	default:
-		return false
+	}
+	select {
+	case l.queue <- struct{}{}:
+		return queueSlot
+	default:
+		return noSlot
+	}
+}
+
+// release gives back a slot that will not be used.
+func (l *Listener) release(s slot) {
+	switch s {
+	case workerSlot:
+		<-l.workers
+	case queueSlot:
+		<-l.queue
 	}
 }
 

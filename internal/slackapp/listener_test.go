@@ -137,7 +137,7 @@ func TestBusyWhenEveryWorkerIsTaken(t *testing.T) {
 		<-release
 		return []commands.Reply{noticeReply(commands.InChannel, "first done")}
 	}}
-	hs := startListener(t, core, slackfake.Config{}, func(c *Config) { c.MaxConcurrent = 1 })
+	hs := startListener(t, core, slackfake.Config{}, func(c *Config) { c.MaxConcurrent, c.QueueSize = 1, -1 })
 	busy := viewOfMsg(t, BusyMessage())
 
 	first := hs.fake.SlashCommand(slackfake.SlashCommand{ChannelID: "C1", UserID: "U1", Text: "status 1"})
@@ -204,6 +204,75 @@ func TestBusyWhenEveryWorkerIsTaken(t *testing.T) {
 	}
 	if got := hs.fake.Unacked(); len(got) != 0 {
 		t.Errorf("unacked envelopes: %v", got)
+	}
+}
+
+// With every worker taken, a command waits in the queue and runs when a
+// worker frees up; one beyond the queue is told at once; one that waits
+// past QueueWait is told through its response_url. Nothing goes unanswered.
+func TestQueuedCommandsRunWhenAWorkerFreesUp(t *testing.T) {
+	t.Parallel()
+	entered, release := make(chan struct{}, 3), make(chan struct{})
+	core := &coreStub{handle: func(_ context.Context, r commands.Request) []commands.Reply {
+		entered <- struct{}{}
+		if r.Text == "status first" {
+			<-release
+		}
+		return []commands.Reply{noticeReply(commands.Ephemeral, "done "+r.Text)}
+	}}
+	hs := startListener(t, core, slackfake.Config{}, func(c *Config) {
+		c.MaxConcurrent, c.QueueSize, c.QueueWait = 1, 1, time.Minute
+	})
+	first := hs.fake.SlashCommand(slackfake.SlashCommand{ChannelID: "C1", UserID: "U1", Text: "status first"})
+	<-entered
+	queued := hs.fake.SlashCommand(slackfake.SlashCommand{ChannelID: "C1", UserID: "U2", Text: "status queued"})
+	if ack, err := hs.fake.WaitAck(listenWaitCtx(t), queued.EnvelopeID); err != nil || ack.Payload != nil {
+		t.Fatalf("queued command: ack %+v, %v; want a plain ack", ack, err)
+	}
+	over := hs.fake.SlashCommand(slackfake.SlashCommand{ChannelID: "C1", UserID: "U3", Text: "status over"})
+	if ack, err := hs.fake.WaitAck(listenWaitCtx(t), over.EnvelopeID); err != nil || ack.Payload == nil {
+		t.Fatalf("command beyond the queue: ack %+v, %v; want the busy notice in the ack", ack, err)
+	}
+
+	close(release)
+	for _, d := range []slackfake.Delivery{first, queued} {
+		resps, err := hs.fake.WaitResponses(listenWaitCtx(t), d.ResponseURL, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(resps[0].Text, "done status") {
+			t.Errorf("answer = %q, want the command's own", resps[0].Text)
+		}
+	}
+	if got := core.calls.Load(); got != 2 {
+		t.Errorf("core calls = %d, want 2", got)
+	}
+}
+
+func TestQueuedCommandToldBusyAfterQueueWait(t *testing.T) {
+	t.Parallel()
+	entered, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	core := &coreStub{handle: func(context.Context, commands.Request) []commands.Reply {
+		close(entered)
+		<-release
+		return nil
+	}}
+	hs := startListener(t, core, slackfake.Config{}, func(c *Config) {
+		c.MaxConcurrent, c.QueueSize, c.QueueWait = 1, 4, 50*time.Millisecond
+	})
+	hs.fake.SlashCommand(slackfake.SlashCommand{ChannelID: "C1", UserID: "U1", Text: "status first"})
+	<-entered
+	waiting := hs.fake.SlashCommand(slackfake.SlashCommand{ChannelID: "C1", UserID: "U2", Text: "status waiting"})
+	resps, err := hs.fake.WaitResponses(listenWaitCtx(t), waiting.ResponseURL, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(viewOfMsg(t, BusyMessage()), viewOfResponse(t, resps[0])); diff != "" {
+		t.Errorf("answer after the queue wait (-want +got):\n%s", diff)
+	}
+	if got := core.calls.Load(); got != 1 {
+		t.Errorf("core calls = %d, want 1: the queued command must not run", got)
 	}
 }
 

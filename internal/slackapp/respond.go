@@ -181,21 +181,50 @@ func redactURL(raw string) string {
 	return u.Scheme + "://" + u.Host + "/" + first + "/…"
 }
 
-// start runs call on a worker, the slot for which the caller already
-// holds, then posts its replies. The command gets CommandTimeout on a
-// context derived from work, not from Run's, so a shutdown lets it finish.
-func (l *Listener) start(work context.Context, log *slog.Logger, responseURL string, call func(context.Context) []commands.Reply) {
+// start runs call on a worker, then posts its replies. The caller holds a
+// worker slot, or a queue place that is traded for a worker within
+// QueueWait (else the user is told the bot is busy). The command gets
+// CommandTimeout on a context derived from work, not from Run's, so a
+// shutdown lets it finish.
+func (l *Listener) start(work context.Context, log *slog.Logger, s slot, responseURL string, call func(context.Context) []commands.Reply) {
 	l.inFlight.Add(1)
-	l.metrics.InFlight(1)
 	go func() {
+		defer l.inFlight.Done()
+		if s == queueSlot && !l.awaitWorker(work) {
+			l.metrics.Busy()
+			log.Warn("no worker freed up in time; telling the user to try again", "queue_wait", l.cfg.QueueWait)
+			ctx, cancel := context.WithTimeout(work, postTimeout)
+			defer cancel()
+			if err := l.resp.post(ctx, responseURL, newResponseMessage(BusyMessage())); err != nil {
+				log.Error("cannot post busy notice", "err", err)
+			}
+			return
+		}
+		l.metrics.InFlight(1)
 		defer func() {
 			<-l.workers
 			l.metrics.InFlight(-1)
-			l.inFlight.Done()
 		}()
 		replies := l.execute(work, log, call)
 		l.postReplies(work, log, responseURL, replies)
 	}()
+}
+
+// awaitWorker trades a queue place for a worker slot, waiting at most
+// QueueWait. It reports whether it got one; the queue place is given back
+// either way.
+func (l *Listener) awaitWorker(work context.Context) bool {
+	defer func() { <-l.queue }()
+	t := time.NewTimer(l.cfg.QueueWait)
+	defer t.Stop()
+	select {
+	case l.workers <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-work.Done():
+		return false
+	}
 }
 
 // execute calls the core under the command deadline. A panic becomes an
