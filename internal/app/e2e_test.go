@@ -401,3 +401,29 @@ func readAll(t *testing.T, resp *http.Response) string {
 }
 
 var _ = json.Marshal
+
+func TestLinkedChannelNeedsNoMeetingIDAndKeepsAnAuditLog(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	linked := w.answer(modID, "link "+meetingID)
+	if linked.Ephemeral() {
+		t.Error("linking is not announced in the channel")
+	}
+	mustContain(t, "link answer", shown(t, linked), "<@"+modID+">", "linked this channel", "Weekly All-Hands")
+
+	mustContain(t, "status without an ID", shown(t, w.answer(userID, "status")), "Weekly All-Hands", "LIVE")
+	w.answer(modID, "mute carol")
+	w.answer(userID, "mute-all") // refused: not a moderator
+	if n := w.rtk.RequestCount(rtkfake.RouteMute); n != 1 {
+		t.Errorf("mute requests = %d, want 1", n)
+	}
+
+	audit := w.answer(modID, "audit")
+	if !audit.Ephemeral() {
+		t.Error("the audit log went to the channel")
+	}
+	mustContain(t, "audit log", shown(t, audit), "Audit log of", "`mute`", "Carol Díaz", "`mute-all`", "refused", "<@"+userID+">")
+
+	mustContain(t, "unlink answer", shown(t, w.answer(modID, "unlink")), "unlinked this channel")
+	mustContain(t, "status after unlink", shown(t, w.answer(userID, "status")), "Which meeting?")
+}

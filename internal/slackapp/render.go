@@ -66,6 +66,10 @@ func Render(r commands.Reply) slack.Msg {
 		m = renderHelp(*r.Help)
 	case r.Notice != nil:
 		m = renderNotice(*r.Notice)
+	case r.Link != nil:
+		m = renderLink(*r.Link)
+	case r.Audit != nil:
+		m = renderAudit(*r.Audit)
 	default:
 		m = renderError(commands.ErrorView{Code: commands.CodeInternal, Message: "The bot produced an empty reply."})
 	}

@@ -241,6 +241,22 @@ func TestRenderLimits(t *testing.T) {
 		}
 		checkLimits(t, raw)
 	})
+	t.Run("audit log of 60 long entries", func(t *testing.T) {
+		t.Parallel()
+		e := worstAudit()
+		entries := make([]commands.AuditEntry, 60)
+		for i := range entries {
+			entries[i] = e
+		}
+		raw, err := json.Marshal(Render(commands.Reply{Audit: &commands.AuditView{MeetingID: e.MeetingID, MeetingTitle: e.MeetingTitle, Entries: entries}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkLimits(t, raw)
+		if !strings.Contains(string(raw), "more not shown") {
+			t.Error("a cut audit log does not say how many entries it left out")
+		}
+	})
 	t.Run("busy", func(t *testing.T) {
 		t.Parallel()
 		raw, err := json.Marshal(BusyMessage())
@@ -342,6 +358,10 @@ func TestRenderEscapesEverything(t *testing.T) {
 		{"error", commands.Reply{Error: &commands.ErrorView{Code: commands.CodeInternal, Message: hostileText, Ref: hostileText}}},
 		{"error code", commands.Reply{Error: &commands.ErrorView{Code: commands.ErrorCode(hostileText), Message: hostileText}}},
 		{"notice", commands.Reply{Notice: &commands.NoticeView{Text: hostileText}}},
+		{"link", commands.Reply{Link: &commands.LinkView{Action: commands.LinkLinked, RequesterID: hostileText, MeetingID: hostileText, MeetingTitle: hostileText}}},
+		{"link shown", commands.Reply{Link: &commands.LinkView{Action: commands.LinkShown, LinkedBy: hostileText, MeetingID: hostileText, MeetingTitle: hostileText, LinkedAt: fixedNow}}},
+		{"audit log", commands.Reply{Audit: &commands.AuditView{MeetingID: hostileText, MeetingTitle: hostileText, Entries: []commands.AuditEntry{{
+			Time: fixedNow, UserID: hostileText, Verb: hostileText, Targets: []string{hostileText}, Outcome: commands.Outcome(hostileText), Detail: hostileText, Ref: hostileText}}}}},
 	}
 	for _, verb := range []string{"mute", "kick", "mute-all", "kick-all", hostileText} {
 		for _, dry := range []bool{false, true} {

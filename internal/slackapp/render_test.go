@@ -171,6 +171,19 @@ func goldenCases() []struct {
 		{"error_rate_limited_wait_in_message", errorReply(commands.CodeRateLimited, "RealtimeKit is rate limiting the bot; nothing was changed. Try again in 12 s.")},
 		{"error_unknown_code", errorReply("teapot", "Short and stout.")},
 		{"notice", commands.Reply{Visibility: commands.Ephemeral, ReplaceOriginal: true, Notice: &commands.NoticeView{Text: "Cancelled. Nobody was kicked."}}},
+		{"link_linked", commands.Reply{Visibility: commands.InChannel, Link: &commands.LinkView{Action: commands.LinkLinked,
+			RequesterID: testRequester, MeetingID: testMeetingID, MeetingTitle: "Weekly sync", LinkedBy: testRequester, LinkedAt: fixedNow}}},
+		{"link_unlinked", commands.Reply{Visibility: commands.InChannel, Link: &commands.LinkView{Action: commands.LinkUnlinked,
+			RequesterID: testRequester, MeetingID: testMeetingID, MeetingTitle: "Weekly sync"}}},
+		{"link_shown", commands.Reply{Visibility: commands.Ephemeral, Link: &commands.LinkView{Action: commands.LinkShown,
+			RequesterID: "U0ASKER", MeetingID: testMeetingID, MeetingTitle: "Weekly sync", LinkedBy: testRequester, LinkedAt: fixedNow}}},
+		{"audit_three", commands.Reply{Visibility: commands.Ephemeral, Audit: &commands.AuditView{MeetingID: testMeetingID, MeetingTitle: "Weekly sync", Limit: 10,
+			Entries: []commands.AuditEntry{
+				{Time: fixedNow, UserID: testRequester, Verb: "kick", Targets: []string{"Bob (p-002)"}, Outcome: commands.OutcomeOK, Detail: "kicked 1 participant"},
+				{Time: fixedNow.Add(-time.Minute), UserID: "U0NOTAMOD", Verb: "mute-all", Outcome: commands.OutcomeRefused, Detail: "not a moderator"},
+				{Time: fixedNow.Add(-2 * time.Minute), UserID: testRequester, Verb: "poll", Outcome: commands.OutcomeFailed, Detail: "RealtimeKit answered 500", Ref: "7KQ2ZD"},
+			}}}},
+		{"audit_empty", commands.Reply{Visibility: commands.Ephemeral, Audit: &commands.AuditView{MeetingID: testMeetingID, Limit: 10}}},
 		{"empty_reply", commands.Reply{Visibility: commands.InChannel}},
 	}
 }
