@@ -24,6 +24,12 @@ const (
 	// notification fallback. Slack cuts it at 40,000; a notification needs
 	// far less.
 	maxFallbackText = 3000
+	// maxMessageText bounds the text of all of a message's blocks
+	// together. Slack documents only per-block limits but rejects blocks
+	// holding about 13,000 characters in all (msg_blocks_too_long), so a
+	// renderer that lists many long items (the audit log) packs them into
+	// this budget.
+	maxMessageText = 12000
 )
 
 // Widths we allow one piece of user text inside a message, so that one long

@@ -1,6 +1,9 @@
 package slackapp
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/slack-go/slack"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
@@ -28,10 +31,7 @@ const maxAuditDetailWidth = 1900
 // notification text and the blocks, for slack.MsgOptionText(text, false)
 // and slack.MsgOptionBlocks(blocks...).
 func RenderAudit(e commands.AuditEntry) (text string, blocks []slack.Block) {
-	emoji, ok := outcomeEmoji[e.Outcome]
-	if !ok {
-		emoji = ":grey_question:"
-	}
+	emoji := auditEmoji(e.Outcome)
 	who := mentionUser(e.UserID)
 	verb := codeID(orDefault(e.Verb, "(no command)"))
 	title := escClip(meetingName(e.MeetingTitle, e.MeetingID), maxTitleWidth, false)
@@ -48,12 +48,8 @@ func RenderAudit(e commands.AuditEntry) (text string, blocks []slack.Block) {
 		"*When*\n" + slackDate(e.Time, dateTimeFormat),
 	}
 	if len(e.Targets) > 0 {
-		targets := make([]string, len(e.Targets))
-		for i, t := range e.Targets {
-			targets[i] = escClip(t, maxNameWidth+maxIDWidth, false)
-		}
 		label := "*Targets*\n"
-		fields = append(fields, label+limitedList(targets, ", ", 0, maxFieldText-textWidth(label), andMore))
+		fields = append(fields, label+auditTargets(e.Targets, maxFieldText-textWidth(label)))
 	}
 	if d := escClip(e.Detail, maxAuditDetailWidth, true); d != "" {
 		fields = append(fields, "*Detail*\n"+d)
@@ -70,4 +66,132 @@ func RenderAudit(e commands.AuditEntry) (text string, blocks []slack.Block) {
 	}
 	text = clipEscaped("Audit: "+who+" ran "+verb+" in "+title+": "+outcome, maxFallbackText)
 	return text, blocks
+}
+
+// auditEmoji is the mark of an outcome; one we do not know is still shown,
+// with a question mark.
+func auditEmoji(o commands.Outcome) string {
+	if emoji, ok := outcomeEmoji[o]; ok {
+		return emoji
+	}
+	return ":grey_question:"
+}
+
+// auditTargets lists an entry's targets, escaped, within budget.
+func auditTargets(raw []string, budget int) string {
+	targets := make([]string, len(raw))
+	for i, t := range raw {
+		targets[i] = escClip(t, maxNameWidth+maxIDWidth, false)
+	}
+	return limitedList(targets, ", ", 0, budget, andMore)
+}
+
+// Widths of the parts of one entry in the audit log answer. They keep an
+// entry under ~1,300 units, so that even a log of long entries shows several
+// within maxMessageText, while a typical entry (~200) lets all 50 that
+// "/meeting audit <id> 50" can ask for fit.
+const (
+	maxAuditListVerb    = 40
+	maxAuditListOutcome = 40
+	maxAuditListTargets = 300
+	maxAuditListDetail  = 400
+)
+
+// renderAudit answers "audit": the meeting's latest entries, newest first,
+// for the moderator who asked. Entries are packed into as few sections as
+// fit, since 50 entries one section each would not leave room for the
+// heading in Slack's 50 blocks; what does not fit is counted, not dropped
+// silently.
+func renderAudit(v commands.AuditView) rendered {
+	title := boldText(escClip(meetingName(v.MeetingTitle, v.MeetingID), maxTitleWidth, false))
+	id := codeID(v.MeetingID)
+	if len(v.Entries) == 0 {
+		head := fmt.Sprintf(":ledger: Nothing in the audit log of %s (%s) yet.", title, id)
+		return rendered{ephemeral: true, text: head, blocks: []slack.Block{mdSection(head)}}
+	}
+	which := "the last " + countNoun(len(v.Entries), "entry", "entries")
+	if v.Limit > len(v.Entries) { // fewer than were asked for: the whole log
+		which = fmt.Sprintf("all %d entries", len(v.Entries))
+		if len(v.Entries) == 1 {
+			which = "its only entry"
+		}
+	}
+	head := fmt.Sprintf(":ledger: Audit log of %s (%s): %s, newest first.", title, id, which)
+
+	lines := make([]string, len(v.Entries))
+	for i, e := range v.Entries {
+		lines[i] = auditLine(e)
+	}
+	tail := func(n int) string { return fmt.Sprintf("…and %d more not shown.", n) }
+	// Room for the heading block and the tail, whichever count it shows.
+	budget := maxMessageText - textWidth(head) - textWidth(tail(len(lines)))
+	sections, shown := packLines(lines, maxBlocks-2, budget)
+	blocks := append([]slack.Block{mdSection(head)}, sections...)
+	if shown < len(lines) {
+		blocks = append(blocks, contextBlock(tail(len(lines)-shown)))
+	}
+	return rendered{ephemeral: true, text: head, blocks: blocks}
+}
+
+// auditLine is one entry, already escaped: when, who, which verb and how it
+// ended, then on whom, the detail and the error reference.
+func auditLine(e commands.AuditEntry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s ran %s: %s", auditEmoji(e.Outcome), slackDate(e.Time, dateTimeFormat), mentionUser(e.UserID),
+		codeSpan(orDefault(e.Verb, "(no command)"), maxAuditListVerb),
+		escClip(orDefault(string(e.Outcome), "unknown"), maxAuditListOutcome, false))
+	if len(e.Targets) > 0 {
+		label := "\n_Targets:_ "
+		b.WriteString(label + auditTargets(e.Targets, maxAuditListTargets))
+	}
+	if d := escClip(e.Detail, maxAuditListDetail, false); d != "" {
+		b.WriteString("\n" + d)
+	}
+	if cleanText(e.Ref, false) != "" {
+		b.WriteString(" (ref " + codeID(e.Ref) + ")")
+	}
+	return b.String()
+}
+
+// packLines puts escaped lines, a blank line apart, into at most
+// maxSections mrkdwn sections of maxSectionText each, stopping before the
+// text would pass budget. It returns the sections and how many lines they
+// hold, always a prefix of lines. A line wider than a section is clipped.
+func packLines(lines []string, maxSections, budget int) (sections []slack.Block, shown int) {
+	const sep = "\n\n"
+	sepW := textWidth(sep)
+	var cur strings.Builder
+	curW, used := 0, 0
+	for _, line := range lines {
+		line = clipEscaped(line, maxSectionText)
+		w := textWidth(line)
+		if curW > 0 && curW+sepW+w <= maxSectionText {
+			if used+sepW+w > budget {
+				break
+			}
+			cur.WriteString(sep + line)
+			curW, used = curW+sepW+w, used+sepW+w
+			shown++
+			continue
+		}
+		// A new section: the current one, if any, is full.
+		open := len(sections)
+		if curW > 0 {
+			open++
+		}
+		if open >= maxSections || used+w > budget {
+			break
+		}
+		if curW > 0 {
+			sections = append(sections, mdSection(cur.String()))
+			cur.Reset()
+		}
+		cur.WriteString(line)
+		curW, used = w, used+w
+		shown++
+	}
+	if curW > 0 {
+		sections = append(sections, mdSection(cur.String()))
+	}
+	return sections, shown
 }

@@ -3,6 +3,7 @@ package slackapp
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,8 +185,32 @@ func goldenCases() []struct {
 				{Time: fixedNow.Add(-2 * time.Minute), UserID: testRequester, Verb: "poll", Outcome: commands.OutcomeFailed, Detail: "RealtimeKit answered 500", Ref: "7KQ2ZD"},
 			}}}},
 		{"audit_empty", commands.Reply{Visibility: commands.Ephemeral, Audit: &commands.AuditView{MeetingID: testMeetingID, Limit: 10}}},
+		{"audit_fifty_long", commands.Reply{Visibility: commands.Ephemeral, Audit: &commands.AuditView{MeetingID: testMeetingID, MeetingTitle: "Weekly sync",
+			Limit: 50, Entries: longAuditEntries(50)}}},
 		{"empty_reply", commands.Reply{Visibility: commands.InChannel}},
 	}
+}
+
+// longAuditEntries returns n audit entries, newest first, as long as real
+// ones get: kicks of 40 people with long names, and failures whose detail
+// quotes a long upstream error.
+func longAuditEntries(n int) []commands.AuditEntry {
+	outcomes := []commands.Outcome{commands.OutcomeOK, commands.OutcomeRefused, commands.OutcomeFailed, commands.OutcomeDryRun}
+	es := make([]commands.AuditEntry, n)
+	for i := range es {
+		targets := make([]string, 40)
+		for j := range targets {
+			targets[j] = fmt.Sprintf("Participant %02d with a rather long display name (p-%03d)", j+1, j+1)
+		}
+		e := commands.AuditEntry{Time: fixedNow.Add(-time.Duration(i) * time.Minute), UserID: fmt.Sprintf("U0MOD%04d", i), Verb: "kick",
+			MeetingID: testMeetingID, MeetingTitle: "Weekly sync", Targets: targets, Outcome: outcomes[i%len(outcomes)],
+			Detail: fmt.Sprintf("entry %d: ", i+1) + strings.Repeat("RealtimeKit answered 502 Bad Gateway while kicking; ", 12)}
+		if e.Outcome == commands.OutcomeFailed {
+			e.Ref = fmt.Sprintf("REF%03d", i)
+		}
+		es[i] = e
+	}
+	return es
 }
 
 func errorReply(code commands.ErrorCode, msg string) commands.Reply {
