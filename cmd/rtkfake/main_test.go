@@ -1,45 +1,26 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
+	"github.com/rtkbot/rtkbot/internal/testutil"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while run writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // started runs the command on a free port and returns its base URL and
 // output; the command stops when the test ends, and must exit 0.
-func started(t *testing.T, args []string, env map[string]string) (baseURL string, stdout *syncBuffer) {
+func started(t *testing.T, args []string, env map[string]string) (baseURL string, stdout *testutil.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	stdout = &syncBuffer{}
-	stderr := &syncBuffer{}
+	stdout = &testutil.Buffer{}
+	stderr := &testutil.Buffer{}
 	ready := make(chan string, 1)
 	exit := make(chan int, 1)
 	go func() {
@@ -164,7 +145,7 @@ func TestStartupErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var stdout, stderr syncBuffer
+			var stdout, stderr testutil.Buffer
 			code := run(t.Context(), tt.args, func(string) string { return "" }, &stdout, &stderr, nil)
 			if code != tt.wantCode || !strings.Contains(stderr.String(), tt.wantErr) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tt.wantCode, tt.wantErr)

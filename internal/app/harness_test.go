@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
 	"github.com/rtkbot/rtkbot/internal/secret"
 	"github.com/rtkbot/rtkbot/internal/slackapp/slackfake"
+	"github.com/rtkbot/rtkbot/internal/testutil"
 )
 
 // IDs from examples/demo-meeting.json, which every end-to-end test loads.
@@ -50,24 +50,6 @@ func (c *clock) Advance(d time.Duration) {
 	c.offset += d
 }
 
-// syncBuffer is a log sink the bot writes to from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // world is the whole bot, running in-process against a fake Slack and a fake
 // RealtimeKit that speak the real protocols.
 type world struct {
@@ -75,7 +57,7 @@ type world struct {
 	slack *slackfake.Server
 	rtk   *rtkfake.Server
 	clock *clock
-	logs  *syncBuffer
+	logs  *testutil.Buffer
 	app   *app.App
 	stop  context.CancelFunc
 	done  chan error
@@ -83,7 +65,7 @@ type world struct {
 
 func newWorld(t *testing.T, edit ...func(*config.Config)) *world {
 	t.Helper()
-	w := &world{t: t, clock: &clock{}, logs: &syncBuffer{}, done: make(chan error, 1)}
+	w := &world{t: t, clock: &clock{}, logs: &testutil.Buffer{}, done: make(chan error, 1)}
 	w.slack = slackfake.NewTestServer(t, slackfake.Config{
 		AppToken: "xapp-1-e2e-app-token", BotToken: "xoxb-e2e-bot-token", TeamID: teamID,
 		PingInterval: 2 * time.Second, Now: w.clock.Now,

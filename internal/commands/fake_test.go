@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/testutil"
 )
 
 // The test world: one meeting with a live session and a handful of people.
@@ -309,31 +309,13 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // env is a Service wired to fakes.
 type env struct {
 	rt    *fakeRT
 	dir   *fakeDir
 	aud   *fakeAuditor
 	clock *clock
-	logs  *syncBuffer
+	logs  *testutil.Buffer
 	svc   *Service
 }
 
@@ -341,7 +323,7 @@ type env struct {
 // Config before New.
 func newEnv(t testing.TB, opts ...func(*Config)) *env {
 	t.Helper()
-	e := &env{rt: newFakeRT(), dir: newFakeDir(), aud: &fakeAuditor{}, clock: &clock{t: t0.Add(30 * time.Minute)}, logs: &syncBuffer{}}
+	e := &env{rt: newFakeRT(), dir: newFakeDir(), aud: &fakeAuditor{}, clock: &clock{t: t0.Add(30 * time.Minute)}, logs: &testutil.Buffer{}}
 	var ids struct {
 		sync.Mutex
 		n int

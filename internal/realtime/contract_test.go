@@ -22,6 +22,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/testutil"
 )
 
 // The contract tests serve the shared OpenAPI description of RealtimeKit
@@ -291,7 +292,7 @@ func startPrism(t *testing.T) string {
 	}
 
 	port := freePort(t)
-	var out syncBuffer
+	var out testutil.Buffer
 	cmd := exec.Command(bin, "mock", "--errors", "-h", "127.0.0.1", "-p", strconv.Itoa(port), spec)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	// Its own process group, so that stopping it stops any child it forks.

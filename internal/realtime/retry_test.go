@@ -21,6 +21,7 @@ import (
 
 	"github.com/rtkbot/rtkbot/internal/realtime"
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
+	"github.com/rtkbot/rtkbot/internal/testutil"
 )
 
 // TestRetries checks which failures are retried, and that a retried call
@@ -398,7 +399,7 @@ func TestRetryLogs(t *testing.T) {
 	f := newFake(t)
 	echo := []byte(`{"success":false,"error":{"code":500,"message":"bad header: Bearer ` + testToken + `"}}`)
 	f.SetFault(rtkfake.RouteMute, rtkfake.Fault{Status: 500, Body: echo})
-	var buf syncBuffer
+	var buf testutil.Buffer
 	c := newClient(t, f, func(c *realtime.Config) {
 		c.MaxRetries = 1
 		c.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))

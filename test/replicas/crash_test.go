@@ -17,6 +17,7 @@ import (
 	"github.com/rtkbot/rtkbot/internal/slackapp"
 	"github.com/rtkbot/rtkbot/internal/slackapp/slackfake"
 	"github.com/rtkbot/rtkbot/internal/store"
+	"github.com/rtkbot/rtkbot/internal/testutil"
 )
 
 // clock runs with real time, shifted by a fixed offset.
@@ -43,7 +44,7 @@ func runInProcess(t *testing.T, sl *slackfake.Server, rtk *rtkfake.Server, datab
 		ConfirmTTL: 10 * time.Minute, HTTPAddr: "127.0.0.1:0", DatabaseURL: secret.String(databaseURL),
 		AuditRetention: 90 * 24 * time.Hour, LogLevel: "debug", LogFormat: "json",
 	}
-	logs := &syncBuffer{}
+	logs := &testutil.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, logger, app.Options{Now: now, MaintenanceInterval: 100 * time.Millisecond})

@@ -4,7 +4,6 @@
 package replicas
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -18,6 +17,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/rtkbot/rtkbot/internal/testutil"
 )
 
 const (
@@ -107,35 +108,17 @@ func adminExec(databaseURL, sql string) error {
 	return err
 }
 
-// syncBuffer collects a process's stderr.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // bot is one running bot process.
 type bot struct {
 	cmd    *exec.Cmd
-	logs   *syncBuffer
+	logs   *testutil.Buffer
 	exited chan struct{}
 }
 
 // startBot runs the built binary with env; it is killed when the test ends.
 func startBot(t *testing.T, name string, env []string) *bot {
 	t.Helper()
-	b := &bot{cmd: exec.Command(buildBot(t)), logs: &syncBuffer{}, exited: make(chan struct{})}
+	b := &bot{cmd: exec.Command(buildBot(t)), logs: &testutil.Buffer{}, exited: make(chan struct{})}
 	b.cmd.Env = env
 	b.cmd.Stderr = b.logs
 	if err := b.cmd.Start(); err != nil {

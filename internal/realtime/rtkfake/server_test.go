@@ -1,12 +1,12 @@
 package rtkfake
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/rtkbot/rtkbot/internal/testutil"
 )
 
 func TestAuthAndRouting(t *testing.T) {
@@ -139,7 +139,7 @@ func TestSequentialIDs(t *testing.T) {
 // The request log names route, meeting and status, and never the token.
 func TestRequestLog(t *testing.T) {
 	t.Parallel()
-	var buf syncBuffer
+	var buf testutil.Buffer
 	s := NewTestServer(t, Config{Token: testToken, AccountID: testAccount, AppID: testApp,
 		Logger: slog.New(slog.NewTextHandler(&buf, nil))})
 	s.AddMeeting(fixtureMeeting())
@@ -153,22 +153,4 @@ func TestRequestLog(t *testing.T) {
 	if strings.Contains(line, testToken) || strings.Contains(line, "u-nobody") {
 		t.Errorf("log %q shows the token or the body", line)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -2,15 +2,15 @@ package slackfake
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rtkbot/rtkbot/internal/testutil"
 )
 
 // nodeEvent is one line check.mjs prints.
@@ -53,7 +53,7 @@ func TestNodeSocketModeClient(t *testing.T) {
 
 	cmd := exec.CommandContext(ctx, node, "nodecheck/check.mjs")
 	cmd.Env = append(os.Environ(), "SLACKFAKE_API_URL="+s.APIURL(), "SLACKFAKE_APP_TOKEN="+s.AppToken())
-	var stderr syncBuffer
+	var stderr testutil.Buffer
 	cmd.Stderr = &stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -166,22 +166,4 @@ func TestNodeSocketModeClient(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("node exited with %v", err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the exec copier and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
