@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -260,5 +261,129 @@ func TestClickClaimFailsClosed(t *testing.T) {
 	}
 	if n := mutationsOf("KickAll")(se); n != 1 {
 		t.Errorf("%d kicks, want 1", n)
+	}
+}
+
+// TestRecoveredCommands: a command taken over from a process that died
+// runs as usual if that process had not claimed it, and otherwise takes no
+// effect again and tells the requester it may or may not have happened.
+func TestRecoveredCommands(t *testing.T) {
+	t.Parallel()
+	for _, mc := range mutatingCommands {
+		t.Run(mc.text, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			recovered := func(se *storeEnv, envelope, trigger string) []Reply {
+				return se.svc.Handle(ctx, Request{TeamID: teamID, ChannelID: chanID, UserID: modID, Text: mc.text,
+					EnvelopeID: envelope, TriggerID: trigger, Recovered: true})
+			}
+
+			// Died before claiming: nothing happened, so it runs now.
+			se := newStoreEnv(t)
+			linkedTo(meetingID, title)(se)
+			if got := recovered(se, "E1", "T1"); len(got) == 0 || got[0].Error != nil {
+				t.Fatalf("unclaimed recovered command: %s", describe(got))
+			}
+			if n := mc.effects(se); n != 1 {
+				t.Errorf("unclaimed recovered command took effect %d times, want 1", n)
+			}
+
+			// Died after claiming: it may have taken effect; not again.
+			se = newStoreEnv(t)
+			linkedTo(meetingID, title)(se)
+			for _, k := range []string{"env:E1", "trigger:T1"} {
+				if _, err := se.dels.ClaimDelivery(ctx, k, se.clock.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := mc.effects(se)
+			got := errorOf(t, recovered(se, "E1", "T1"))
+			verb := strings.Fields(mc.text)[0]
+			want := ErrorView{Code: CodeInternal, Ref: "id1", Message: "Your /meeting " + verb +
+				" was interrupted by a restart of the bot before it answered, so it may or may not have taken effect. " +
+				"Check with /meeting status " + meetingID + " and run it again if needed."}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("claimed recovered command (-want +got):\n%s", diff)
+			}
+			if n := mc.effects(se) - before; n != 0 {
+				t.Errorf("claimed recovered command took effect %d more times, want 0", n)
+			}
+			if calls := se.rt.Calls(); len(calls) != 0 {
+				t.Errorf("RealtimeKit calls %+v, want none", calls)
+			}
+			var interrupted []AuditEntry
+			for _, e := range se.aud.Entries() {
+				if e.Detail == "interrupted by restart" {
+					interrupted = append(interrupted, e)
+				}
+			}
+			if len(interrupted) != 1 || interrupted[0].Outcome != OutcomeFailed || interrupted[0].Verb != verb ||
+				interrupted[0].MeetingID != meetingID || interrupted[0].Ref != "id1" {
+				t.Errorf("audit of the interruption: %+v, want one failed %s entry for %s with ref id1", interrupted, verb, meetingID)
+			}
+		})
+	}
+}
+
+// TestRecoveredReadsRun: a read taken over from a dead process is simply
+// answered, even if it was started there.
+func TestRecoveredReadsRun(t *testing.T) {
+	t.Parallel()
+	se := newStoreEnv(t)
+	linkedTo(meetingID, title)(se)
+	ctx := t.Context()
+	se.deliver(ctx, "status", "E1", "T1") // the dead process got this far
+	got := se.svc.Handle(ctx, Request{TeamID: teamID, ChannelID: chanID, UserID: modID, Text: "status",
+		EnvelopeID: "E1", TriggerID: "T1", Recovered: true})
+	if len(got) != 1 || got[0].Status == nil {
+		t.Errorf("recovered status: %s, want a status card", describe(got))
+	}
+}
+
+// TestRecoveredClicks: a click taken over from a dead process kicks once
+// whatever that process had done: not yet claimed, claimed the click only,
+// or claimed the confirmation too (then crash recovery speaks, not the
+// click).
+func TestRecoveredClicks(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	recovered := func(se *storeEnv, id string) []Reply {
+		return se.svc.Click(ctx, Click{TeamID: teamID, ChannelID: chanID, UserID: modID, ConfirmationID: id, Approve: true,
+			EnvelopeID: "E1", TriggerID: "T1", Recovered: true})
+	}
+	for _, tc := range []struct {
+		name      string
+		died      func(se *storeEnv, id string) // what the dead process did
+		wantReply bool
+		wantKicks int
+	}{
+		{"before claiming", func(*storeEnv, string) {}, true, 1},
+		{"after claiming the click", func(se *storeEnv, id string) {
+			for _, k := range []string{"env:E1", "trigger:T1"} {
+				_, _ = se.dels.ClaimDelivery(ctx, k, se.clock.Now())
+			}
+		}, true, 1},
+		{"during the kick", func(se *storeEnv, id string) {
+			_, _ = se.dels.ClaimDelivery(ctx, "env:E1", se.clock.Now())
+			if _, err := se.svc.confirms.Claim(ctx, id, se.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			se := newStoreEnv(t)
+			id := se.deliver(ctx, "kick "+meetingID+" carol", "E0", "T0")[0].Confirm.ID
+			tc.died(se, id)
+			got := recovered(se, id)
+			if tc.wantReply && (len(got) != 2 || got[0].Action == nil) {
+				t.Errorf("recovered click: %s, want the kick's result", describe(got))
+			}
+			if !tc.wantReply && len(got) != 0 {
+				t.Errorf("recovered click: %s, want no answer", describe(got))
+			}
+			if n := mutationsOf("Kick")(se); n != tc.wantKicks {
+				t.Errorf("%d kicks, want %d", n, tc.wantKicks)
+			}
+		})
 	}
 }

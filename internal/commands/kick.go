@@ -94,6 +94,12 @@ func (s *Service) prompt(ctx context.Context, inv *invocation, targets []realtim
 // moderator and executes at most once, however many times it is clicked or
 // delivered. An empty answer means a duplicate delivery of a click already
 // handled (see delivery.go).
+//
+// A Recovered click goes ahead even if the process that died with it had
+// claimed it: the confirmation's own claim is what makes a kick run once.
+// If that process had claimed the confirmation too, the kick was under way
+// when it died; RecoverInterrupted reports that one, so the click says
+// nothing.
 func (s *Service) Click(ctx context.Context, c Click) []Reply {
 	start := s.now()
 	inv := &invocation{
@@ -124,10 +130,14 @@ func (s *Service) click(ctx context.Context, inv *invocation, c Click) result {
 	switch {
 	case err != nil:
 		return s.fail(ctx, inv, err)
-	case !first:
+	case !first && !c.Recovered:
 		return result{duplicate: true}
 	}
 	conf, err := s.confirms.Get(ctx, c.ConfirmationID)
+	if err == nil && c.Recovered && conf.State == StateExecuting {
+		inv.log.InfoContext(ctx, "a recovered click's confirmation was being executed; leaving it to crash recovery")
+		return result{duplicate: true}
+	}
 	if errors.Is(err, ErrConfirmationNotFound) {
 		return replaceWith(s.fail(ctx, inv, &userError{code: CodeExpired,
 			msg: "This confirmation is no longer valid (it expired, or the bot restarted since). Run the command again."}))

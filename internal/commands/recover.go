@@ -70,6 +70,36 @@ func (s *Service) RecoverInterrupted(ctx context.Context, stuck []Confirmation) 
 	return out
 }
 
+// interrupted answers a recovered command whose delivery the process that
+// died with it had claimed: it may have made the change before dying, so
+// the change is not made again. The meeting is named if the command named
+// it or the channel is linked; nothing upstream is asked.
+func (s *Service) interrupted(ctx context.Context, inv *invocation, cmd command) result {
+	inv.spec = s.byName[cmd.verb]
+	inv.args = cmd.args
+	explicit, _ := takeMeetingID(cmd.args)
+	inv.meetingID = explicit
+	if explicit == "" {
+		if linked, err := s.channelMeeting(ctx, inv); err == nil {
+			inv.meetingID = linked
+		}
+	}
+	ref := s.newRef()
+	inv.log.WarnContext(ctx, "a command was interrupted by a restart after its delivery was claimed; telling its requester",
+		"command", inv.spec.Name, "meeting_id", inv.meetingID, "ref", ref, "envelope_id", inv.req.EnvelopeID)
+	s.audit(ctx, inv, OutcomeFailed, typedTargets(inv), "interrupted by restart", ref)
+	check := commandName + " status"
+	if inv.meetingID != "" {
+		check += " " + inv.meetingID
+	}
+	msg := fmt.Sprintf("Your %s %s was interrupted by a restart of the bot before it answered, so it may or may not have taken effect. "+
+		"Check with %s and run it again if needed.", commandName, inv.spec.Name, check)
+	return result{
+		replies: []Reply{{Visibility: Ephemeral, Error: &ErrorView{Code: CodeInternal, Message: msg, Ref: ref}}},
+		outcome: OutcomeFailed,
+	}
+}
+
 // listNames names up to maxListed participants, then "N more".
 func listNames(ps []realtime.Participant) []string {
 	n := min(len(ps), maxListed)

@@ -218,6 +218,11 @@ func reply(v Visibility, r Reply) result {
 // empty answer is for a duplicate delivery of a command already handled
 // (see delivery.go). Upstream calls share ctx, whose deadline should leave
 // time to post the answer.
+//
+// A Recovered request runs as usual, except when the process that died
+// with it had already claimed its delivery: then the change may or may not
+// have been made, so it is not made again, and the requester is told so
+// (and it is audited as interrupted).
 func (s *Service) Handle(ctx context.Context, r Request) []Reply {
 	start := s.now()
 	inv := &invocation{req: r, log: s.log.With(logAttrs(r.TeamID, r.ChannelID, r.UserID)...)}
@@ -249,11 +254,16 @@ func (s *Service) handle(ctx context.Context, inv *invocation) result {
 		inv.log = inv.log.With("command", spec.Name)
 	}
 	// Claim the delivery before anything that could act or be audited.
-	first, err := s.firstDelivery(ctx, inv.req.EnvelopeID, inv.req.TriggerID, perr == nil && spec != nil && spec.mutates(cmd))
+	// A recovered read is answered even if it was started before: it
+	// changes nothing.
+	durable := perr == nil && spec != nil && spec.mutates(cmd)
+	first, err := s.firstDelivery(ctx, inv.req.EnvelopeID, inv.req.TriggerID, durable)
 	switch {
 	case err != nil:
 		return s.fail(ctx, inv, err)
-	case !first:
+	case !first && inv.req.Recovered && durable:
+		return s.interrupted(ctx, inv, cmd)
+	case !first && !inv.req.Recovered:
 		return result{duplicate: true}
 	case perr != nil:
 		return s.fail(ctx, inv, perr)

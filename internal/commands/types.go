@@ -93,6 +93,11 @@ type Request struct {
 	// execution across redeliveries.
 	EnvelopeID string
 	TriggerID  string
+	// Recovered: another process accepted this delivery and died before
+	// answering it, and this one has taken it over. Whatever it had not
+	// started runs as usual; a change it may have made is reported as
+	// such, never made twice (see Service.Handle).
+	Recovered bool
 }
 
 // Click is a button press on a confirmation prompt.
@@ -104,6 +109,7 @@ type Click struct {
 	Approve        bool // false: Cancel
 	EnvelopeID     string
 	TriggerID      string
+	Recovered      bool // as in Request; see Service.Click
 }
 
 // Visibility says who sees a reply.

@@ -50,6 +50,16 @@ type Link struct {
 	LinkedAt     time.Time
 }
 
+// InboxItem is a delivery (a slash command or a button click) that a replica
+// accepted: it answers it, or another replica does if it dies first. The
+// store does not read Payload.
+type InboxItem struct {
+	ID         string // the envelope ID
+	Owner      string // the replica answering it
+	Payload    []byte
+	ReceivedAt time.Time
+}
+
 // Store is rtkbot's durable state. Implementations are safe for concurrent
 // use, and every guarantee below holds across replicas sharing a Postgres
 // database. Methods fail with ctx's error when it ends first; other
@@ -102,6 +112,31 @@ type Store interface {
 	// PruneDeliveries forgets the deliveries claimed before before and
 	// reports how many. Keep them longer than Slack may redeliver.
 	PruneDeliveries(ctx context.Context, before time.Time) (int64, error)
+
+	// WriteInbox records, in one transaction, the deliveries in add (a row
+	// already there under the same ID is kept as it is) and marks the rows
+	// named in done as answered at now. fresh[i] reports whether add[i] was
+	// new (a repeated ID within add is new once, the first time). A
+	// replica calls it before acking a batch of envelopes, so one
+	// transaction covers a burst. Errors: an item with an empty ID, owner
+	// or payload.
+	WriteInbox(ctx context.Context, add []InboxItem, done []string, now time.Time) (fresh []bool, err error)
+	// Heartbeat records that the replica is alive at now.
+	Heartbeat(ctx context.Context, replica string, now time.Time) error
+	// RetireReplica forgets the replica's heartbeat, so that any row it
+	// leaves unanswered is an orphan at once rather than after a timeout.
+	RetireReplica(ctx context.Context, replica string) error
+	// OrphanedInbox returns up to limit unanswered rows, received after
+	// receivedAfter, whose owner is not self and has not beaten since
+	// aliveAfter (or retired), oldest first.
+	OrphanedInbox(ctx context.Context, self string, aliveAfter, receivedAfter time.Time, limit int) ([]InboxItem, error)
+	// AdoptInbox moves the unanswered row id from owner from to owner to,
+	// and reports whether it did: of any number of replicas adopting one
+	// orphan, exactly one gets it.
+	AdoptInbox(ctx context.Context, id, from, to string) (bool, error)
+	// PruneInbox deletes the inbox rows received before before, and the
+	// heartbeats older than that, and reports how many rows it deleted.
+	PruneInbox(ctx context.Context, before time.Time) (int64, error)
 
 	// Close releases the database (and, for SQLite, the file lock). It is
 	// safe to call more than once.

@@ -44,6 +44,8 @@ func testStore(t *testing.T, b backend) {
 		{"Audit", testAudit},
 		{"ClaimDelivery", testClaimDelivery},
 		{"ConcurrentClaimDelivery", testConcurrentClaimDelivery},
+		{"Inbox", testInbox},
+		{"ConcurrentAdopt", testConcurrentAdopt},
 		{"MigrationsIdempotent", testMigrationsIdempotent},
 	}
 	for _, tt := range tests {
