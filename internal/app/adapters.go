@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
+	"github.com/rtkbot/rtkbot/internal/slackapp"
 	"github.com/rtkbot/rtkbot/internal/store"
 )
 
@@ -59,4 +61,36 @@ func (m multiAuditor) Record(ctx context.Context, e commands.AuditEntry) {
 	for _, a := range m {
 		a.Record(ctx, e)
 	}
+}
+
+// storeInbox adapts the store's inbox to the listener's Inbox port.
+type storeInbox struct{ s store.Store }
+
+func (i storeInbox) WriteInbox(ctx context.Context, add []slackapp.InboxItem, done []string, now time.Time) ([]bool, error) {
+	items := make([]store.InboxItem, len(add))
+	for k, it := range add {
+		items[k] = store.InboxItem(it)
+	}
+	return i.s.WriteInbox(ctx, items, done, now)
+}
+
+func (i storeInbox) Heartbeat(ctx context.Context, replica string, now time.Time) error {
+	return i.s.Heartbeat(ctx, replica, now)
+}
+
+func (i storeInbox) RetireReplica(ctx context.Context, replica string) error {
+	return i.s.RetireReplica(ctx, replica)
+}
+
+func (i storeInbox) OrphanedInbox(ctx context.Context, self string, aliveAfter, receivedAfter time.Time, limit int) ([]slackapp.InboxItem, error) {
+	items, err := i.s.OrphanedInbox(ctx, self, aliveAfter, receivedAfter, limit)
+	out := make([]slackapp.InboxItem, len(items))
+	for k, it := range items {
+		out[k] = slackapp.InboxItem(it)
+	}
+	return out, err
+}
+
+func (i storeInbox) AdoptInbox(ctx context.Context, id, from, to string) (bool, error) {
+	return i.s.AdoptInbox(ctx, id, from, to)
 }

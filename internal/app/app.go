@@ -32,6 +32,7 @@ var (
 	_ commands.AuditLog          = (store.Store)(nil)
 	_ commands.Deliveries        = (store.Store)(nil)
 	_ commands.Links             = storeLinks{}
+	_ slackapp.Inbox             = storeInbox{}
 )
 
 // Options are the knobs tests turn; production leaves them zero.
@@ -44,6 +45,10 @@ type Options struct {
 	// MaintenanceInterval is how often stuck confirmations are recovered and
 	// old rows pruned; default 1 minute.
 	MaintenanceInterval time.Duration
+	// Heartbeat and OrphanAfter tune how soon a command left unanswered by
+	// a replica that stopped is taken over (slackapp.Config); defaults 3s
+	// and 15s.
+	Heartbeat, OrphanAfter time.Duration
 }
 
 // App is a configured bot, ready to Run.
@@ -155,6 +160,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		Handler:         a.core,
 		MaxConcurrent:   cfg.MaxConcurrentCommands,
 		ShutdownTimeout: cfg.ShutdownTimeout,
+		Inbox:           storeInbox{a.store},
+		Heartbeat:       opts.Heartbeat,
+		OrphanAfter:     opts.OrphanAfter,
 		Metrics:         a.metrics,
 		Logger:          logger.With("component", "slack"),
 		HTTPClient:      opts.HTTPClient,

@@ -58,6 +58,8 @@ type world struct {
 	rtk   *rtkfake.Server
 	clock *clock
 	logs  *testutil.Buffer
+	cfg   config.Config
+	opts  app.Options
 	app   *app.App
 	stop  context.CancelFunc
 	done  chan error
@@ -65,7 +67,7 @@ type world struct {
 
 func newWorld(t *testing.T, edit ...func(*config.Config)) *world {
 	t.Helper()
-	w := &world{t: t, clock: &clock{}, logs: &testutil.Buffer{}, done: make(chan error, 1)}
+	w := &world{t: t, clock: &clock{}, logs: &testutil.Buffer{}}
 	w.slack = slackfake.NewTestServer(t, slackfake.Config{
 		AppToken: "xapp-1-e2e-app-token", BotToken: "xoxb-e2e-bot-token", TeamID: teamID,
 		PingInterval: 2 * time.Second, Now: w.clock.Now,
@@ -108,33 +110,53 @@ func newWorld(t *testing.T, edit ...func(*config.Config)) *world {
 	for _, e := range edit {
 		e(&cfg)
 	}
-	logger := slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ctx, cancel := context.WithCancel(context.Background())
-	w.stop = cancel
-	w.app, err = app.New(ctx, cfg, logger, app.Options{Now: w.clock.Now})
-	if err != nil {
-		cancel()
-		t.Fatalf("app.New: %v", err)
-	}
-	go func() { w.done <- w.app.Run(ctx) }()
+	w.cfg = cfg
+	w.opts = app.Options{Now: w.clock.Now, Heartbeat: 100 * time.Millisecond, OrphanAfter: time.Second}
 	t.Cleanup(func() {
-		w.stop()
-		select {
-		case err := <-w.done:
-			if err != nil {
-				t.Errorf("Run returned %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("bot did not stop within 10s of cancel")
-		}
+		w.stopApp()
 		if t.Failed() {
 			t.Logf("bot logs:\n%s", w.logs.String())
 		}
 	})
-	if err := w.slack.WaitConnections(w.ctx(), 1); err != nil {
-		t.Fatalf("bot never connected to Slack: %v", err)
-	}
+	w.startApp()
 	return w
+}
+
+// startApp starts a bot process (in-process) on the world's config and
+// waits for it to connect.
+func (w *world) startApp() {
+	w.t.Helper()
+	opened := w.slack.ConnectionsOpened()
+	logger := slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, w.cfg, logger, w.opts)
+	if err != nil {
+		cancel()
+		w.t.Fatalf("app.New: %v", err)
+	}
+	w.app, w.stop, w.done = a, cancel, make(chan error, 1)
+	go func() { w.done <- a.Run(ctx) }()
+	if err := w.slack.WaitConnectionsOpened(w.ctx(), opened+1); err != nil {
+		w.t.Fatalf("bot never connected to Slack: %v", err)
+	}
+}
+
+// stopApp stops the running bot as SIGTERM does and waits for it to exit.
+func (w *world) stopApp() {
+	w.t.Helper()
+	if w.app == nil {
+		return
+	}
+	w.stop()
+	select {
+	case err := <-w.done:
+		if err != nil {
+			w.t.Errorf("Run returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		w.t.Error("bot did not stop within 10s of cancel")
+	}
+	w.app = nil
 }
 
 func (w *world) ctx() context.Context {

@@ -14,6 +14,7 @@ import (
 // redelivery window (minutes); confirmations are kept a day for support.
 const (
 	deliveryRetention     = 6 * time.Hour
+	inboxRetention        = time.Hour // a response_url lasts 30 minutes
 	confirmationRetention = 24 * time.Hour
 	auditWriteTimeout     = 5 * time.Second
 )
@@ -78,6 +79,9 @@ func (a *App) prune(ctx context.Context) {
 	}
 	if _, err := a.store.PruneDeliveries(ctx, now.Add(-deliveryRetention)); err != nil {
 		a.logPrune(ctx, "deliveries", err)
+	}
+	if _, err := a.store.PruneInbox(ctx, now.Add(-inboxRetention)); err != nil {
+		a.logPrune(ctx, "inbox", err)
 	}
 }
 

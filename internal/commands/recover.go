@@ -86,7 +86,7 @@ func (s *Service) interrupted(ctx context.Context, inv *invocation, cmd command)
 	}
 	ref := s.newRef()
 	inv.log.WarnContext(ctx, "a command was interrupted by a restart after its delivery was claimed; telling its requester",
-		"command", inv.spec.Name, "meeting_id", inv.meetingID, "ref", ref, "envelope_id", inv.req.EnvelopeID)
+		"meeting_id", inv.meetingID, "ref", ref, "envelope_id", inv.req.EnvelopeID)
 	s.audit(ctx, inv, OutcomeFailed, typedTargets(inv), "interrupted by restart", ref)
 	check := commandName + " status"
 	if inv.meetingID != "" {

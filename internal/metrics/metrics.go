@@ -26,6 +26,7 @@ type Metrics struct {
 	reconnects prometheus.Counter
 	busy       prometheus.Counter
 	inFlight   prometheus.Gauge
+	adopted    prometheus.Counter
 }
 
 // New builds the metrics on a fresh registry, with Go runtime and process
@@ -69,9 +70,13 @@ func New() *Metrics {
 			Name: "rtkbot_commands_in_flight",
 			Help: "Commands being executed now.",
 		}),
+		adopted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "rtkbot_deliveries_adopted_total",
+			Help: "Commands and clicks answered on behalf of a replica that stopped before answering them.",
+		}),
 	}
 	reg.MustRegister(m.commands, m.ackLatency, m.cmdLatency, m.upstream, m.upLatency,
-		m.reconnects, m.busy, m.inFlight,
+		m.reconnects, m.busy, m.inFlight, m.adopted,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -132,4 +137,12 @@ func (m *Metrics) InFlight(delta int) {
 		return
 	}
 	m.inFlight.Add(float64(delta))
+}
+
+// Adopted records a delivery taken over from a replica that stopped.
+func (m *Metrics) Adopted() {
+	if m == nil {
+		return
+	}
+	m.adopted.Inc()
 }

@@ -153,6 +153,9 @@ func attemptRequest(req *http.Request, n int) (*http.Request, error) {
 	return r, nil
 }
 
+// minAttemptBudget is the least time sleep leaves for a retry's attempt.
+const minAttemptBudget = 250 * time.Millisecond
+
 // retryTransport reports whether a transport error may be retried.
 func retryTransport(x *call, tr *sendTrace, err error) bool {
 	if x.policy == idempotent {
@@ -162,15 +165,21 @@ func retryTransport(x *call, tr *sendTrace, err error) bool {
 }
 
 // sleep waits d before the next attempt, if another attempt is allowed and
-// the wait and an attempt as long as the last one (took) end before ctx's
-// deadline. It reports whether to try again. When the retries are used up
-// or there is no time left it returns false at once, so the caller gets the
-// upstream's answer now instead of a deadline error later.
+// the wait and an attempt end before ctx's deadline. It reports whether to
+// try again. When the retries are used up or there is no time left it
+// returns false at once, so the caller gets the upstream's answer now
+// instead of a deadline error later.
+//
+// The next attempt is budgeted at twice the last one (took), and at least
+// minAttemptBudget: one attempt's time says little about the next on a
+// loaded machine, and a retry cut off by the deadline loses the answer
+// already in hand.
 func (c *Client) sleep(ctx context.Context, x *call, d, took time.Duration, status int, err error) bool {
 	if x.attempts > c.maxRetries {
 		return false
 	}
-	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(d+took).After(deadline) {
+	budget := max(2*took, minAttemptBudget)
+	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(d+budget).After(deadline) {
 		return false
 	}
 	attrs := []slog.Attr{

@@ -56,6 +56,19 @@ type Config struct {
 	// once its context is cancelled (BOT_SHUTDOWN_TIMEOUT); default 20s.
 	ShutdownTimeout time.Duration
 
+	// Inbox, if set, records every command and click before it is acked,
+	// so that one accepted by a replica that dies before answering it is
+	// answered by another (see inbox.go). Without it such a command is
+	// lost.
+	Inbox Inbox
+	// Heartbeat is how often this replica tells the Inbox it is alive and
+	// looks for deliveries left by replicas that stopped; default 3s.
+	Heartbeat time.Duration
+	// OrphanAfter is how long a replica may go without a heartbeat before
+	// the others take over its unanswered deliveries; default 15s. A
+	// replica shutting down hands them over at once.
+	OrphanAfter time.Duration
+
 	Metrics    *metrics.Metrics // may be nil
 	Logger     *slog.Logger     // default: discard
 	HTTPClient *http.Client     // response_url posts and the Web API
@@ -91,6 +104,8 @@ type Listener struct {
 	metrics *metrics.Metrics
 	socket  *socketmode.Client
 	resp    *responder
+	id      string       // this replica, in the Inbox and the logs
+	inbox   *inboxWriter // nil without Config.Inbox; set by Run
 
 	workers  chan struct{} // one token per running command
 	queue    chan struct{} // one token per command waiting for a worker
@@ -114,7 +129,8 @@ func NewListener(cfg Config) (*Listener, error) {
 	if cfg.Handler == nil {
 		problems = append(problems, "handler is nil")
 	}
-	if cfg.MaxConcurrent < 0 || cfg.CommandTimeout < 0 || cfg.ShutdownTimeout < 0 || cfg.QueueWait < 0 {
+	if cfg.MaxConcurrent < 0 || cfg.CommandTimeout < 0 || cfg.ShutdownTimeout < 0 || cfg.QueueWait < 0 ||
+		cfg.Heartbeat < 0 || cfg.OrphanAfter < 0 {
 		problems = append(problems, "limits must not be negative")
 	}
 	if len(problems) > 0 {
@@ -144,6 +160,12 @@ func NewListener(cfg Config) (*Listener, error) {
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = DefaultShutdownTimeout
 	}
+	if cfg.Heartbeat == 0 {
+		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.OrphanAfter == 0 {
+		cfg.OrphanAfter = DefaultOrphanAfter
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -157,7 +179,8 @@ func NewListener(cfg Config) (*Listener, error) {
 		slack.OptionHTTPClient(cfg.HTTPClient),
 		slack.OptionLog(debugLog),
 	)
-	return &Listener{
+	l := &Listener{
+		id:      newReplicaID(),
 		cfg:     cfg,
 		log:     cfg.Logger,
 		metrics: cfg.Metrics,
@@ -166,7 +189,9 @@ func NewListener(cfg Config) (*Listener, error) {
 		workers: make(chan struct{}, cfg.MaxConcurrent),
 		queue:   make(chan struct{}, cfg.QueueSize),
 		busy:    make(chan struct{}, maxBusyPosts),
-	}, nil
+	}
+	l.log = l.log.With("replica", l.id)
+	return l, nil
 }
 
 // socketDialer is slack-go's default Socket Mode dialer (proxy from the
@@ -199,15 +224,32 @@ func (l *Listener) Run(ctx context.Context) error {
 	if !l.started.CompareAndSwap(false, true) {
 		return errors.New("slack listener: Run called twice")
 	}
-	socketCtx, stopSocket := context.WithCancel(ctx)
-	defer stopSocket()
-	socketDone := make(chan error, 1)
-	go func() { socketDone <- l.socket.RunContext(socketCtx) }()
-
 	// Work outlives ctx so in-flight commands finish after a SIGTERM; it
 	// is cancelled only when the shutdown grace runs out.
 	work, abandon := context.WithCancel(context.WithoutCancel(ctx))
 	defer abandon()
+
+	var inboxDone chan struct{}
+	stopBeating := func() {}
+	if l.cfg.Inbox != nil {
+		// Beat before the first row is written: a row whose owner has
+		// never beaten is an orphan to the other replicas.
+		l.heartbeat(ctx)
+		l.inbox = newInboxWriter(l.cfg.Inbox, l.log)
+		var beat context.Context
+		beat, stopBeating = context.WithCancel(work)
+		inboxDone = make(chan struct{})
+		go func() {
+			defer close(inboxDone)
+			l.keepInbox(beat, ctx, work)
+		}()
+	}
+	defer stopBeating()
+
+	socketCtx, stopSocket := context.WithCancel(ctx)
+	defer stopSocket()
+	socketDone := make(chan error, 1)
+	go func() { socketDone <- l.socket.RunContext(socketCtx) }()
 
 	var socketErr error
 	socketRunning := true
@@ -234,6 +276,19 @@ func (l *Listener) Run(ctx context.Context) error {
 	case <-grace.Done():
 		l.log.Warn("shutdown timeout: abandoning commands still in flight")
 		abandon()
+	}
+	if l.inbox != nil {
+		// Keep beating until the last answer is recorded; then step down,
+		// so that whatever is left unanswered (commands abandoned at the
+		// grace's end) is taken over at once.
+		l.inbox.close()
+		stopBeating()
+		<-inboxDone
+		rctx, cancel := context.WithTimeout(context.Background(), inboxWriteTimeout)
+		if err := l.cfg.Inbox.RetireReplica(rctx, l.id); err != nil {
+			l.log.Warn("cannot retire from the inbox; other replicas take over after the heartbeat timeout", "err", err)
+		}
+		cancel()
 	}
 	if socketRunning {
 		select {
@@ -343,10 +398,6 @@ func (l *Listener) onSlashCommand(ctx, work context.Context, req *socketmode.Req
 		}
 		return
 	}
-	if l.ack(ctx, req, received, nil) != nil {
-		l.release(slot) // not acked, so not ours: Slack redelivers it
-		return
-	}
 	r := commands.Request{
 		TeamID:     cmd.TeamID,
 		ChannelID:  cmd.ChannelID,
@@ -356,9 +407,16 @@ func (l *Listener) onSlashCommand(ctx, work context.Context, req *socketmode.Req
 		EnvelopeID: req.EnvelopeID,
 		TriggerID:  cmd.TriggerID,
 	}
-	l.start(work, log, slot, cmd.ResponseURL, func(ctx context.Context) []commands.Reply {
-		return l.cfg.Handler.Handle(ctx, r)
-	})
+	p := inboxPayload{Command: &r, ResponseURL: cmd.ResponseURL}
+	if l.inbox != nil {
+		l.accept(ctx, work, log, req, received, slot, p)
+		return
+	}
+	if l.ack(ctx, req, received, nil) != nil {
+		l.release(slot) // not acked, so not ours: Slack redelivers it
+		return
+	}
+	l.start(work, log, slot, cmd.ResponseURL, "", p.call(l.cfg.Handler))
 }
 
 // onInteraction acks a button click and, if it is one of the confirmation
@@ -378,19 +436,26 @@ func (l *Listener) onInteraction(ctx, work context.Context, req *socketmode.Requ
 	}
 	log := l.log.With("team_id", click.TeamID, "channel_id", click.ChannelID,
 		"user_id", click.UserID, "command", verb)
-	if l.ack(ctx, req, received, nil) != nil {
-		return
-	}
 	slot := l.trySlot()
 	if slot == noSlot {
+		if l.ack(ctx, req, received, nil) != nil {
+			return
+		}
 		l.metrics.Busy()
 		log.Warn("every worker and queue place busy; telling the user to try again", "max_concurrent", l.cfg.MaxConcurrent)
 		l.postBusy(work, log, cb.ResponseURL)
 		return
 	}
-	l.start(work, log, slot, cb.ResponseURL, func(ctx context.Context) []commands.Reply {
-		return l.cfg.Handler.Click(ctx, click)
-	})
+	p := inboxPayload{Click: &click, ResponseURL: cb.ResponseURL}
+	if l.inbox != nil {
+		l.accept(ctx, work, log, req, received, slot, p)
+		return
+	}
+	if l.ack(ctx, req, received, nil) != nil {
+		l.release(slot)
+		return
+	}
+	l.start(work, log, slot, cb.ResponseURL, "", p.call(l.cfg.Handler))
 }
 
 // clickFrom finds a confirmation button press in an interaction payload.

@@ -181,33 +181,48 @@ func redactURL(raw string) string {
 	return u.Scheme + "://" + u.Host + "/" + first + "/…"
 }
 
-// start runs call on a worker, then posts its replies. The caller holds a
-// worker slot, or a queue place that is traded for a worker within
-// QueueWait (else the user is told the bot is busy). The command gets
-// CommandTimeout on a context derived from work, not from Run's, so a
-// shutdown lets it finish.
-func (l *Listener) start(work context.Context, log *slog.Logger, s slot, responseURL string, call func(context.Context) []commands.Reply) {
+// start runs run on a goroutine of its own.
+func (l *Listener) start(work context.Context, log *slog.Logger, s slot, responseURL, inboxID string, call func(context.Context) []commands.Reply) {
 	l.inFlight.Add(1)
 	go func() {
 		defer l.inFlight.Done()
-		if s == queueSlot && !l.awaitWorker(work) {
-			l.metrics.Busy()
-			log.Warn("no worker freed up in time; telling the user to try again", "queue_wait", l.cfg.QueueWait)
-			ctx, cancel := context.WithTimeout(work, postTimeout)
-			defer cancel()
-			if err := l.resp.post(ctx, responseURL, newResponseMessage(BusyMessage())); err != nil {
-				log.Error("cannot post busy notice", "err", err)
-			}
-			return
-		}
-		l.metrics.InFlight(1)
-		defer func() {
-			<-l.workers
-			l.metrics.InFlight(-1)
-		}()
-		replies := l.execute(work, log, call)
-		l.postReplies(work, log, responseURL, replies)
+		l.run(work, log, s, responseURL, inboxID, call)
 	}()
+}
+
+// run runs call on a worker, then posts its replies and, if the delivery
+// is in the inbox (inboxID), marks it answered. The caller holds a worker
+// slot, or a queue place that is traded for a worker within QueueWait
+// (else the user is told the bot is busy). The command gets CommandTimeout
+// on a context derived from work, not from Run's, so a shutdown lets it
+// finish.
+func (l *Listener) run(work context.Context, log *slog.Logger, s slot, responseURL, inboxID string, call func(context.Context) []commands.Reply) {
+	if l.inbox != nil && inboxID != "" {
+		defer func() {
+			// An abandoned command (the shutdown grace ran out) is left
+			// unanswered in the inbox, for another replica to take over.
+			if work.Err() == nil {
+				l.inbox.answered(inboxID)
+			}
+		}()
+	}
+	if s == queueSlot && !l.awaitWorker(work) {
+		l.metrics.Busy()
+		log.Warn("no worker freed up in time; telling the user to try again", "queue_wait", l.cfg.QueueWait)
+		ctx, cancel := context.WithTimeout(work, postTimeout)
+		defer cancel()
+		if err := l.resp.post(ctx, responseURL, newResponseMessage(BusyMessage())); err != nil {
+			log.Error("cannot post busy notice", "err", err)
+		}
+		return
+	}
+	l.metrics.InFlight(1)
+	defer func() {
+		<-l.workers
+		l.metrics.InFlight(-1)
+	}()
+	replies := l.execute(work, log, call)
+	l.postReplies(work, log, responseURL, replies)
 }
 
 // awaitWorker trades a queue place for a worker slot, waiting at most

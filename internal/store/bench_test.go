@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
+	"github.com/rtkbot/rtkbot/internal/store"
 )
 
 // The benchmarks measure what exactly-once execution adds to each command:
@@ -67,5 +68,37 @@ func BenchmarkRecordAudit(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkWriteInbox is what the inbox adds to every command and click:
+// one write before the ack and one after the answer. Alone, each envelope
+// pays a commit of its own; in a burst, the listener commits whatever has
+// queued up together, so the cost per envelope falls with the batch (the
+// per-op figure is per batch: divide by the batch size).
+func BenchmarkWriteInbox(b *testing.B) {
+	payload := []byte(`{"command":{"TeamID":"T1","ChannelID":"C1","UserID":"U1","Text":"mute bob"},"response_url":"https://hooks.slack.com/commands/T1/1/abc"}`)
+	for _, be := range backends {
+		for _, batch := range []int{1, 100} {
+			b.Run(fmt.Sprintf("%s/batch=%d", be.name, batch), func(b *testing.B) {
+				s := openStore(b, be.newDatabase(b))
+				ctx, n := b.Context(), 0
+				add := make([]store.InboxItem, batch)
+				done := make([]string, batch)
+				for b.Loop() {
+					for k := range add {
+						n++
+						add[k] = store.InboxItem{ID: fmt.Sprintf("E%d", n), Owner: "r1", Payload: payload, ReceivedAt: t0}
+					}
+					// Accept this batch, and mark the previous one answered.
+					if _, err := s.WriteInbox(ctx, add, done, t0); err != nil {
+						b.Fatal(err)
+					}
+					for k := range add {
+						done[k] = add[k].ID
+					}
+				}
+			})
+		}
 	}
 }

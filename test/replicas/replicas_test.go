@@ -80,8 +80,8 @@ func mutedIDs(t *testing.T, rtk *rtkfake.Server) map[string]int {
 	return n
 }
 
-// auditRows counts the audit rows of verb by their targets.
-func auditRows(t *testing.T, databaseURL, verb string) map[string]int {
+// auditRows counts the audit rows of verb with outcome by their targets.
+func auditRows(t *testing.T, databaseURL, verb, outcome string) map[string]int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -90,7 +90,7 @@ func auditRows(t *testing.T, databaseURL, verb string) map[string]int {
 		t.Fatal(err)
 	}
 	defer func() { _ = conn.Close(ctx) }()
-	rows, err := conn.Query(ctx, "SELECT targets FROM audit_log WHERE verb = $1", verb)
+	rows, err := conn.Query(ctx, "SELECT targets FROM audit_log WHERE verb = $1 AND outcome = $2", verb, outcome)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestThreeReplicasExecuteEveryCommandOnce(t *testing.T) {
 	for i := range bots {
 		bots[i] = startBot(t, fmt.Sprintf("replica %d", i), botEnv(sl, rtk, databaseURL))
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
 	if err := sl.WaitConnections(ctx, replicas); err != nil {
 		t.Fatalf("replicas never all connected: %v", err)
@@ -196,19 +196,21 @@ func TestThreeReplicasExecuteEveryCommandOnce(t *testing.T) {
 		}
 	}
 
-	// Every mute is answered, except those the killed replica had acked
-	// and not finished: Slack does not redeliver an acked envelope, so
-	// nothing brings those back (see the package report). They may share
-	// one deadline: the answers of the others come within milliseconds.
-	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+	// Every mute is answered. Those the killed replica had acked and not
+	// answered are taken over by a survivor once the killed one has
+	// missed its heartbeats (15 s): run if it had not started them,
+	// reported as interrupted if it had.
+	wctx, wcancel := context.WithTimeout(ctx, 40*time.Second)
 	defer wcancel()
-	lost := map[string]bool{}
+	interrupted := map[string]bool{}
 	for i, d := range ds {
-		if _, err := sl.WaitResponses(wctx, d.ResponseURL, 1); err != nil {
-			if !ackedBeforeKill[d.EnvelopeID] {
-				t.Errorf("mute m%03d, not acked before the kill, never answered: %v", i, err)
-			}
-			lost[muteIDs[i]] = true
+		rs, err := sl.WaitResponses(wctx, d.ResponseURL, 1)
+		if err != nil {
+			t.Errorf("mute m%03d (acked before the kill: %t) never answered: %v", i, ackedBeforeKill[d.EnvelopeID], err)
+			continue
+		}
+		if strings.Contains(rs[0].Text+string(rs[0].Blocks), "interrupted by a restart") {
+			interrupted[muteIDs[i]] = true
 		}
 	}
 	// A pre-kill command acked only after an automatic (timeout)
@@ -227,36 +229,52 @@ func TestThreeReplicasExecuteEveryCommandOnce(t *testing.T) {
 	}
 
 	muted := mutedIDs(t, rtk)
-	audits := auditRows(t, databaseURL, "mute")
-	audited := map[string]int{}
-	for target, n := range audits {
-		for _, id := range muteIDs {
-			if strings.Contains(target, "("+id+")") {
-				audited[id] += n
+	okRows := auditRows(t, databaseURL, "mute", "ok")
+	interruptedRows := auditRows(t, databaseURL, "mute", "failed")
+	count := func(rows map[string]int, match string) int {
+		n := 0
+		for target, k := range rows {
+			if strings.Contains(target, match) {
+				n += k
 			}
 		}
+		return n
 	}
-	lostExecuted := 0
+	interruptedExecuted := 0
 	for i, id := range muteIDs {
+		name := fmt.Sprintf("m%03d", i)
+		ok, intr := count(okRows, "("+id+")"), count(interruptedRows, name)
 		if muted[id] > 1 {
-			t.Errorf("participant m%03d muted by %d requests, want at most 1", i, muted[id])
+			t.Errorf("participant %s muted by %d requests, want at most 1", name, muted[id])
 		}
-		if lost[id] {
-			// Acked by the killed replica and unanswered: at most once, and
-			// never without its audit row if the mute went out.
+		if interrupted[id] {
+			// Its replica died after claiming it: it may have gone out, at
+			// most once, and the interruption is on record.
 			if muted[id] == 1 {
-				lostExecuted++
+				interruptedExecuted++
+			}
+			if intr != 1 || ok > muted[id] {
+				t.Errorf("interrupted mute %s: %d interruption rows and %d ok rows for %d mute requests, want 1 and at most the requests",
+					name, intr, ok, muted[id])
 			}
 			continue
 		}
-		if muted[id] != 1 || audited[id] != 1 {
-			t.Errorf("answered mute m%03d: %d mute requests and %d audit rows, want 1 and 1", i, muted[id], audited[id])
+		if muted[id] != 1 || ok != 1 || intr != 0 {
+			t.Errorf("answered mute %s: %d mute requests, %d ok and %d interrupted audit rows, want 1, 1 and 0", name, muted[id], ok, intr)
 		}
+	}
+	adopted := 0
+	for _, b := range bots[1:] {
+		adopted += strings.Count(b.logs.String(), "answering a command accepted by a replica that stopped")
+	}
+	if adopted < len(interrupted) {
+		t.Errorf("%d commands reported as interrupted, but only %d taken over", len(interrupted), adopted)
 	}
 	t.Logf("%d mutes + %d confirmed kicks, %d duplicate deliveries, %d envelopes acked before the kill, "+
 		"%d unacked on the killed replica and redelivered to a live one, "+
-		"%d acked by the killed replica and never answered (%d of them muted upstream)",
-		mutes, kicks, duplicates, len(ackedBeforeKill), redelivered, len(lost), lostExecuted)
+		"%d acked by the killed replica and taken over by a survivor: %d run, %d reported as interrupted (%d of them muted upstream)",
+		mutes, kicks, duplicates, len(ackedBeforeKill), redelivered,
+		adopted, adopted-len(interrupted), len(interrupted), interruptedExecuted)
 
 	kicked := map[string]int{}
 	for _, r := range rtk.RequestsFor(rtkfake.RouteKick) {
@@ -278,7 +296,7 @@ func TestThreeReplicasExecuteEveryCommandOnce(t *testing.T) {
 	if n := rtk.RequestCount(rtkfake.RouteKick); n != kicks {
 		t.Errorf("kick requests = %d, want %d", n, kicks)
 	}
-	if kaud := auditRows(t, databaseURL, "kick"); len(kaud) != kicks {
+	if kaud := auditRows(t, databaseURL, "kick", "ok"); len(kaud) != kicks {
 		t.Errorf("kick audit rows = %v, want one for each of %d kicks", kaud, kicks)
 	} else {
 		for target, n := range kaud {

@@ -1,0 +1,224 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rtkbot/rtkbot/internal/commands"
+	"github.com/rtkbot/rtkbot/internal/secret"
+	"github.com/rtkbot/rtkbot/internal/slackapp/slackfake"
+)
+
+// memInbox is the Inbox in memory, with the store's semantics (the store's
+// own tests check those against SQLite and Postgres). silenced replicas'
+// heartbeats are dropped, as if their process had hung or died.
+type memInbox struct {
+	mu       sync.Mutex
+	rows     map[string]*memRow
+	beats    map[string]time.Time
+	silenced map[string]bool
+	writes   int
+	err      error
+}
+
+type memRow struct {
+	item      InboxItem
+	writtenAt time.Time
+	done      bool
+}
+
+func newMemInbox() *memInbox {
+	return &memInbox{rows: map[string]*memRow{}, beats: map[string]time.Time{}, silenced: map[string]bool{}}
+}
+
+func (m *memInbox) WriteInbox(_ context.Context, add []InboxItem, done []string, now time.Time) ([]bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err != nil {
+		return nil, m.err
+	}
+	m.writes++
+	fresh := make([]bool, len(add))
+	for i, it := range add {
+		if _, ok := m.rows[it.ID]; !ok {
+			m.rows[it.ID] = &memRow{item: it, writtenAt: time.Now()}
+			fresh[i] = true
+		}
+	}
+	for _, id := range done {
+		if r, ok := m.rows[id]; ok {
+			r.done = true
+		}
+	}
+	return fresh, nil
+}
+
+func (m *memInbox) Heartbeat(_ context.Context, replica string, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.silenced[replica] {
+		m.beats[replica] = now
+	}
+	return nil
+}
+
+func (m *memInbox) RetireReplica(_ context.Context, replica string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.beats, replica)
+	return nil
+}
+
+func (m *memInbox) OrphanedInbox(_ context.Context, self string, aliveAfter, receivedAfter time.Time, limit int) ([]InboxItem, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []InboxItem
+	for _, r := range m.rows {
+		seen, ok := m.beats[r.item.Owner]
+		if !r.done && r.item.Owner != self && r.item.ReceivedAt.After(receivedAfter) && (!ok || !seen.After(aliveAfter)) {
+			out = append(out, r.item)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ReceivedAt.Before(out[j].ReceivedAt) })
+	return out[:min(limit, len(out))], nil
+}
+
+func (m *memInbox) AdoptInbox(_ context.Context, id, from, to string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.rows[id]
+	if !ok || r.done || r.item.Owner != from {
+		return false, nil
+	}
+	r.item.Owner = to
+	return true, nil
+}
+
+func (m *memInbox) row(id string) (memRow, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.rows[id]
+	if !ok {
+		return memRow{}, false
+	}
+	return *r, true
+}
+
+func (m *memInbox) silence(replica string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.silenced[replica] = true
+	m.beats[replica] = time.Now().Add(-time.Hour)
+}
+
+// TestInboxRowIsWrittenBeforeTheAck: the command is in the inbox, with its
+// response_url, before Slack sees the ack, and marked answered after.
+func TestInboxRowIsWrittenBeforeTheAck(t *testing.T) {
+	t.Parallel()
+	inbox := newMemInbox()
+	core := &coreStub{handle: func(context.Context, commands.Request) []commands.Reply {
+		return []commands.Reply{noticeReply(commands.Ephemeral, "done")}
+	}}
+	hs := startListener(t, core, slackfake.Config{}, func(c *Config) { c.Inbox = inbox })
+	d := hs.fake.SlashCommand(slackfake.SlashCommand{ChannelID: "C1", UserID: "U1", Text: "status"})
+	ack, err := hs.fake.WaitAck(listenWaitCtx(t), d.EnvelopeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hs.fake.WaitResponses(listenWaitCtx(t), d.ResponseURL, 1); err != nil {
+		t.Fatal(err)
+	}
+	r, ok := inbox.row(d.EnvelopeID)
+	if !ok {
+		t.Fatal("the command is not in the inbox")
+	}
+	if !r.writtenAt.Before(ack.AckedAt) {
+		t.Errorf("inbox row written at %v, after the ack was read at %v", r.writtenAt, ack.AckedAt)
+	}
+	if r.item.Owner != hs.l.id || !strings.Contains(string(r.item.Payload), d.ResponseURL) {
+		t.Errorf("inbox row %+v: want owner %s and the response_url", r.item, hs.l.id)
+	}
+	waitUntil(t, "the row is marked answered", func() bool { r, _ := inbox.row(d.EnvelopeID); return r.done })
+}
+
+// TestInboxDownStillAnswers: with the database unreachable, commands are
+// still acked and answered, and the log says they lack crash protection.
+func TestInboxDownStillAnswers(t *testing.T) {
+	t.Parallel()
+	inbox := newMemInbox()
+	inbox.err = errors.New("database is down")
+	core := &coreStub{handle: func(context.Context, commands.Request) []commands.Reply {
+		return []commands.Reply{noticeReply(commands.Ephemeral, "done")}
+	}}
+	hs := startListener(t, core, slackfake.Config{}, func(c *Config) { c.Inbox = inbox })
+	d := hs.fake.SlashCommand(slackfake.SlashCommand{ChannelID: "C1", UserID: "U1", Text: "status"})
+	if _, err := hs.fake.WaitResponses(listenWaitCtx(t), d.ResponseURL, 1); err != nil {
+		t.Fatalf("no answer with the inbox down: %v", err)
+	}
+	if recs := hs.logs.records(t, "cannot record a delivery before acking it; answering it without crash protection"); len(recs) != 1 {
+		t.Errorf("%d warnings about the inbox, want 1", len(recs))
+	}
+}
+
+// TestSilentReplicasCommandIsTakenOver: a replica that accepted a command
+// and stopped beating (hung, or killed) has it answered by another, once,
+// as a Recovered delivery.
+func TestSilentReplicasCommandIsTakenOver(t *testing.T) {
+	t.Parallel()
+	inbox := newMemInbox()
+	fast := func(c *Config) {
+		c.Inbox, c.Heartbeat, c.OrphanAfter = inbox, 20*time.Millisecond, 200*time.Millisecond
+	}
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	stuck := &coreStub{handle: func(ctx context.Context, _ commands.Request) []commands.Reply {
+		started <- struct{}{}
+		<-release
+		return nil
+	}}
+	a := startListener(t, stuck, slackfake.Config{}, fast)
+	t.Cleanup(func() { close(release) })
+	d := a.fake.SlashCommand(slackfake.SlashCommand{ChannelID: "C1", UserID: "U1", Text: "mute 123 bob"})
+	select {
+	case <-started:
+	case <-time.After(waitGuard):
+		t.Fatal("the command never started")
+	}
+	inbox.silence(a.l.id)
+
+	got := make(chan commands.Request, 2)
+	survivor := &coreStub{handle: func(_ context.Context, r commands.Request) []commands.Reply {
+		got <- r
+		return []commands.Reply{noticeReply(commands.Ephemeral, "answered by the survivor")}
+	}}
+	b := startListener(t, survivor, slackfake.Config{}, func(c *Config) {
+		fast(c)
+		c.AppToken, c.BotToken, c.APIURL = secret.String(a.fake.AppToken()), secret.String(a.fake.BotToken()), a.fake.APIURL()
+	})
+	rs, err := a.fake.WaitResponses(listenWaitCtx(t), d.ResponseURL, 1)
+	if err != nil {
+		t.Fatalf("nobody answered: %v", err)
+	}
+	if v := viewOfResponse(t, rs[0]); !strings.Contains(v.Text, "answered by the survivor") {
+		t.Errorf("answer %+v, want the survivor's", v)
+	}
+	r := <-got
+	if !r.Recovered || r.Text != "mute 123 bob" || r.EnvelopeID != d.EnvelopeID || r.UserID != "U1" {
+		t.Errorf("survivor got %+v, want the same command, Recovered", r)
+	}
+	time.Sleep(100 * time.Millisecond) // five more scans
+	if n := len(got); n != 0 {
+		t.Errorf("the command was taken over %d more times", n)
+	}
+	if n := metricValue(t, b.metrics, "rtkbot_deliveries_adopted_total"); n != 1 {
+		t.Errorf("adopted metric = %v, want 1", n)
+	}
+	if row, _ := inbox.row(d.EnvelopeID); row.item.Owner != b.l.id || !row.done {
+		t.Errorf("inbox row %+v, want owned by the survivor and answered", row)
+	}
+}
