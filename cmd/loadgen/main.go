@@ -36,6 +36,7 @@ type options struct {
 	burst         int
 	concurrency   int
 	botCPUs       string
+	keepLogs      bool
 	allowFailures bool
 }
 
@@ -54,6 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.rate, "rate", 0, "override every steady scenario's rate (commands/s)")
 	fs.IntVar(&o.burst, "burst", 0, "override every burst scenario's size")
 	fs.IntVar(&o.concurrency, "concurrency", 64, "BOT_MAX_CONCURRENT_COMMANDS for rtkbot")
+	fs.BoolVar(&o.keepLogs, "keep-logs", false, "keep the bots' logs and databases even when every command was answered")
 	fs.StringVar(&o.botCPUs, "bot-cpus", "", "pin the bot under test to these CPUs with taskset (e.g. 1), to keep it apart from loadgen (run loadgen itself under taskset -c 0)")
 	fs.BoolVar(&o.allowFailures, "allow-failed-checks", true, "exit 0 even when an issue-5 target is missed (unanswered commands and tool errors still fail)")
 	if err := fs.Parse(args); err != nil {
@@ -182,7 +184,7 @@ func execute(ctx context.Context, o options, log io.Writer) (*Result, error) {
 	}
 	judge(res, scenarios)
 	// Keep the bots' logs only when something went wrong.
-	clean := true
+	clean := !o.keepLogs
 	for _, r := range res.Runs {
 		clean = clean && r.Error == "" && r.Unanswered == 0
 	}

@@ -11,6 +11,12 @@ import (
 // WriteInbox implements Store in one round trip: the insert reports the IDs
 // it added, the update marks the answered ones, and pgx sends both as one
 // batch, which Postgres runs as one implicit transaction.
+//
+// That transaction commits with synchronous_commit off: Postgres answers
+// before its WAL reaches the disk. The row then survives any crash of the
+// bot, which is what the inbox is for; only a crash of the Postgres server
+// in the next few hundred milliseconds may lose it. Claims, confirmations
+// and audit rows keep the server's setting.
 func (s *postgresStore) WriteInbox(ctx context.Context, add []InboxItem, done []string, now time.Time) ([]bool, error) {
 	if err := checkInbox(add); err != nil {
 		return nil, err
@@ -20,6 +26,7 @@ func (s *postgresStore) WriteInbox(ctx context.Context, add []InboxItem, done []
 		return fresh, nil
 	}
 	var b pgx.Batch
+	b.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
 	if len(add) > 0 {
 		ids := make([]string, len(add))
 		owners := make([]string, len(add))
@@ -37,6 +44,9 @@ func (s *postgresStore) WriteInbox(ctx context.Context, add []InboxItem, done []
 	}
 	br := s.pool.SendBatch(ctx, &b)
 	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, fmt.Errorf("write inbox: %w", err)
+	}
 	if len(add) > 0 {
 		rows, err := br.Query()
 		if err != nil {
