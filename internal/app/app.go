@@ -46,8 +46,9 @@ type Options struct {
 	// old rows pruned; default 1 minute.
 	MaintenanceInterval time.Duration
 	// Heartbeat and OrphanAfter tune how soon a command left unanswered by
-	// a replica that stopped is taken over (slackapp.Config); defaults 3s
-	// and 15s.
+	// a replica that stopped is taken over (slackapp.Config); defaults 2s
+	// and 10s, and with SQLite, which serves one process, at the first
+	// heartbeat after a restart.
 	Heartbeat, OrphanAfter time.Duration
 }
 
@@ -153,6 +154,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		return nil, fmt.Errorf("build command core: %w", err)
 	}
 
+	orphanAfter := opts.OrphanAfter
+	if orphanAfter == 0 && store.SingleProcess(a.store) {
+		// Under SQLite's file lock, any other replica is a process that
+		// has exited: take over its unanswered commands at once.
+		orphanAfter = time.Nanosecond
+	}
 	a.listener, err = slackapp.NewListener(slackapp.Config{
 		AppToken:        cfg.SlackAppToken,
 		BotToken:        cfg.SlackBotToken,
@@ -162,7 +169,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Inbox:           storeInbox{a.store},
 		Heartbeat:       opts.Heartbeat,
-		OrphanAfter:     opts.OrphanAfter,
+		OrphanAfter:     orphanAfter,
 		Metrics:         a.metrics,
 		Logger:          logger.With("component", "slack"),
 		HTTPClient:      opts.HTTPClient,

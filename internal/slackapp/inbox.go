@@ -47,8 +47,8 @@ type Inbox interface {
 
 // Defaults for the inbox's Config fields.
 const (
-	DefaultHeartbeat   = 3 * time.Second
-	DefaultOrphanAfter = 15 * time.Second
+	DefaultHeartbeat   = 2 * time.Second
+	DefaultOrphanAfter = 10 * time.Second
 )
 
 const (
@@ -274,6 +274,7 @@ func (l *Listener) accept(ctx, work context.Context, log *slog.Logger, req *sock
 func (l *Listener) keepInbox(beat, ctx, work context.Context) {
 	t := time.NewTicker(l.cfg.Heartbeat)
 	defer t.Stop()
+	l.adoptOrphans(ctx, work) // a restarted process answers its predecessor's at once
 	for {
 		select {
 		case <-beat.Done():

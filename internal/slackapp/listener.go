@@ -62,10 +62,10 @@ type Config struct {
 	// lost.
 	Inbox Inbox
 	// Heartbeat is how often this replica tells the Inbox it is alive and
-	// looks for deliveries left by replicas that stopped; default 3s.
+	// looks for deliveries left by replicas that stopped; default 2s.
 	Heartbeat time.Duration
 	// OrphanAfter is how long a replica may go without a heartbeat before
-	// the others take over its unanswered deliveries; default 15s. A
+	// the others take over its unanswered deliveries; default 10s. A
 	// replica shutting down hands them over at once.
 	OrphanAfter time.Duration
 

@@ -143,6 +143,14 @@ type Store interface {
 	Close() error
 }
 
+// SingleProcess reports whether s serves one process only (SQLite, under
+// its file lock): then any replica ID other than the caller's belongs to a
+// process that has exited.
+func SingleProcess(s Store) bool {
+	_, ok := s.(*sqliteStore)
+	return ok
+}
+
 // Option tunes Open.
 type Option func(*options)
 

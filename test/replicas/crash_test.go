@@ -194,3 +194,49 @@ func waitFor(ctx context.Context, cond func() bool) error {
 	}
 	return nil
 }
+
+// SIGKILL after a command was acked and before it was answered, on the
+// default SQLite database: the next start answers it, within a few
+// seconds, through the response_url Slack gave the first.
+func TestKillAfterAckIsAnsweredAfterRestart(t *testing.T) {
+	sl, rtk := fakes(t)
+	databaseURL := "sqlite:" + filepath.Join(t.TempDir(), "rtkbot.db")
+	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)
+	defer cancel()
+
+	first := startBot(t, "first bot", botEnv(sl, rtk, databaseURL))
+	if err := sl.WaitConnections(ctx, 1); err != nil {
+		t.Fatalf("bot never connected: %v", err)
+	}
+	rtk.SetFault(rtkfake.RouteActiveSession, rtkfake.Fault{Hang: true})
+	cmd := sl.SlashCommand(slackfake.SlashCommand{ChannelID: channelID, UserID: modID, Text: "status " + meetingID})
+	if _, err := sl.WaitAck(ctx, cmd.EnvelopeID); err != nil {
+		t.Fatalf("not acked: %v", err)
+	}
+	if err := rtk.WaitForRequests(ctx, rtkfake.RouteActiveSession, 1); err != nil {
+		t.Fatalf("status never reached RealtimeKit: %v", err)
+	}
+	first.kill(t)
+	rtk.ClearFaults()
+	if n := len(sl.Responses(cmd.ResponseURL)); n != 0 {
+		t.Fatalf("answered %d times before the kill", n)
+	}
+
+	killedAt := time.Now()
+	startBot(t, "second bot", botEnv(sl, rtk, databaseURL))
+	rs, err := sl.WaitResponses(ctx, cmd.ResponseURL, 1)
+	if err != nil {
+		t.Fatalf("the restarted bot never answered the acked command: %v", err)
+	}
+	msg := rs[0].Text + string(rs[0].Blocks)
+	for _, want := range []string{"Weekly All-Hands", "LIVE"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("answer does not say %q: %s", want, msg)
+		}
+	}
+	t.Logf("answered %v after the kill (including the restart)", time.Since(killedAt).Round(time.Millisecond))
+	time.Sleep(500 * time.Millisecond)
+	if n := len(sl.Responses(cmd.ResponseURL)); n != 1 {
+		t.Errorf("%d answers, want 1", n)
+	}
+}

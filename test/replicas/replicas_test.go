@@ -198,7 +198,7 @@ func TestThreeReplicasExecuteEveryCommandOnce(t *testing.T) {
 
 	// Every mute is answered. Those the killed replica had acked and not
 	// answered are taken over by a survivor once the killed one has
-	// missed its heartbeats (15 s): run if it had not started them,
+	// missed its heartbeats (10 s): run if it had not started them,
 	// reported as interrupted if it had.
 	wctx, wcancel := context.WithTimeout(ctx, 40*time.Second)
 	defer wcancel()
