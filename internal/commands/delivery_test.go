@@ -342,8 +342,8 @@ func TestRecoveredReadsRun(t *testing.T) {
 
 // TestRecoveredClicks: a click taken over from a dead process kicks once
 // whatever that process had done: not yet claimed, claimed the click only,
-// or claimed the confirmation too (then crash recovery speaks, not the
-// click).
+// claimed the confirmation too (then crash recovery speaks, not the click),
+// or finished it (then it said so, or should have).
 func TestRecoveredClicks(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -366,6 +366,15 @@ func TestRecoveredClicks(t *testing.T) {
 		{"during the kick", func(se *storeEnv, id string) {
 			_, _ = se.dels.ClaimDelivery(ctx, "env:E1", se.clock.Now())
 			if _, err := se.svc.confirms.Claim(ctx, id, se.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}, false, 0},
+		{"after the kick, before answering", func(se *storeEnv, id string) {
+			_, _ = se.dels.ClaimDelivery(ctx, "env:E1", se.clock.Now())
+			if _, err := se.svc.confirms.Claim(ctx, id, se.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if err := se.svc.confirms.Finish(ctx, id, OutcomeOK); err != nil {
 				t.Fatal(err)
 			}
 		}, false, 0},

@@ -97,9 +97,9 @@ func (s *Service) prompt(ctx context.Context, inv *invocation, targets []realtim
 //
 // A Recovered click goes ahead even if the process that died with it had
 // claimed it: the confirmation's own claim is what makes a kick run once.
-// If that process had claimed the confirmation too, the kick was under way
-// when it died; RecoverInterrupted reports that one, so the click says
-// nothing.
+// If the confirmation is no longer pending, the click says nothing: either
+// the dead process handled it (and may have answered), or its kick was
+// under way when it died, which RecoverInterrupted reports.
 func (s *Service) Click(ctx context.Context, c Click) []Reply {
 	start := s.now()
 	inv := &invocation{
@@ -134,8 +134,8 @@ func (s *Service) click(ctx context.Context, inv *invocation, c Click) result {
 		return result{duplicate: true}
 	}
 	conf, err := s.confirms.Get(ctx, c.ConfirmationID)
-	if err == nil && c.Recovered && conf.State == StateExecuting {
-		inv.log.InfoContext(ctx, "a recovered click's confirmation was being executed; leaving it to crash recovery")
+	if err == nil && c.Recovered && conf.State != StatePending {
+		inv.log.InfoContext(ctx, "a recovered click's confirmation was already handled; saying nothing more", "state", conf.State)
 		return result{duplicate: true}
 	}
 	if errors.Is(err, ErrConfirmationNotFound) {
