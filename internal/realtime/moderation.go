@@ -48,12 +48,11 @@ func (c *Client) Mute(ctx context.Context, meetingID string, t Targets) ([]Affec
 	}
 	x := &call{route: routeMute, meetingID: meetingID}
 	var out affectedResponse
-	// Not wrapped by the SDK: the client's generic Post keeps auth, base
-	// URL and our middleware in one place.
-	err := c.cf.Post(ctx, c.meetingPath(meetingID, "active-session/mute"), targetsBody{
+	// Not wrapped by the SDK (see post.go).
+	err := c.post(ctx, x, c.meetingPath(meetingID, "active-session/mute"), targetsBody{
 		ParticipantIDs:       nonNil(t.ParticipantIDs),
 		CustomParticipantIDs: nonNil(t.CustomParticipantIDs),
-	}, &out, c.opts(x)...)
+	}, &out)
 	c.cache.invalidate(meetingID)
 	if err = c.classify(x, err); err != nil {
 		return nil, fmt.Errorf("mute %d participants in meeting %s: %w", t.Len(), meetingID, err)
@@ -93,8 +92,8 @@ func (c *Client) MuteAll(ctx context.Context, meetingID string, allowUnmute bool
 			MutedParticipantsCount float64 `json:"muted_participants_count"`
 		} `json:"data"`
 	}
-	err := c.cf.Post(ctx, c.meetingPath(meetingID, "active-session/mute-all"),
-		muteAllBody{AllowUnmute: allowUnmute}, &out, c.opts(x)...)
+	err := c.post(ctx, x, c.meetingPath(meetingID, "active-session/mute-all"),
+		muteAllBody{AllowUnmute: allowUnmute}, &out)
 	c.cache.invalidate(meetingID)
 	if err = c.classify(x, err); err != nil {
 		return 0, fmt.Errorf("mute everyone in meeting %s: %w", meetingID, err)
