@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"slices"
 
-	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/realtime_kit"
 )
 
@@ -45,16 +44,15 @@ func (c *Client) sessionParticipants(ctx context.Context, meetingID, sessionID s
 	seen := make(map[string]int) // user ID → index in live
 	for page := 1; page <= maxPages; page++ {
 		x := &call{route: routeSessionParticipants, meetingID: meetingID}
-		res, err := c.rtk.Sessions.GetSessionParticipants(ctx, c.appID, sessionID,
-			realtime_kit.SessionGetSessionParticipantsParams{
-				AccountID: cloudflare.F(c.accountID),
-				PageNo:    cloudflare.F(float64(page)),
-				PerPage:   cloudflare.F(float64(pageSize)),
-				// A stable order keeps pages from overlapping or skipping
-				// people while others join.
-				SortBy:    cloudflare.F(realtime_kit.SessionGetSessionParticipantsParamsSortByJoinedAt),
-				SortOrder: cloudflare.F(realtime_kit.SessionGetSessionParticipantsParamsSortOrderAsc),
-			}, c.opts(x)...)
+		var params realtime_kit.SessionGetSessionParticipantsParams
+		params.AccountID.Value, params.AccountID.Present = c.accountID, true
+		params.PageNo.Value, params.PageNo.Present = float64(page), true
+		params.PerPage.Value, params.PerPage.Present = pageSize, true
+		// A stable order keeps pages from overlapping or skipping people
+		// while others join.
+		params.SortBy.Value, params.SortBy.Present = realtime_kit.SessionGetSessionParticipantsParamsSortByJoinedAt, true
+		params.SortOrder.Value, params.SortOrder.Present = realtime_kit.SessionGetSessionParticipantsParamsSortOrderAsc, true
+		res, err := c.rtk.Sessions.GetSessionParticipants(ctx, c.appID, sessionID, params, c.opts(x)...)
 		if err = c.classify(x, err); err != nil {
 			return nil, err
 		}
@@ -118,12 +116,11 @@ func (c *Client) meetingParticipants(ctx context.Context, meetingID string) ([]P
 	var all []Participant
 	for page := 1; page <= maxPages; page++ {
 		x := &call{route: routeMeetingParticipants, meetingID: meetingID}
-		res, err := c.rtk.Meetings.GetMeetingParticipants(ctx, c.appID, meetingID,
-			realtime_kit.MeetingGetMeetingParticipantsParams{
-				AccountID: cloudflare.F(c.accountID),
-				PageNo:    cloudflare.F(float64(page)),
-				PerPage:   cloudflare.F(float64(pageSize)),
-			}, c.opts(x)...)
+		var params realtime_kit.MeetingGetMeetingParticipantsParams
+		params.AccountID.Value, params.AccountID.Present = c.accountID, true
+		params.PageNo.Value, params.PageNo.Present = float64(page), true
+		params.PerPage.Value, params.PerPage.Present = pageSize, true
+		res, err := c.rtk.Meetings.GetMeetingParticipants(ctx, c.appID, meetingID, params, c.opts(x)...)
 		if err = c.classify(x, err); err != nil {
 			return nil, err
 		}

@@ -18,11 +18,8 @@ const userAgent = "rtkbot"
 // into out. Its errors are for classify, which reads the status and body
 // from x.
 //
-// It does not go through the SDK's generic cloudflare.Client.Post: that
-// client has a field for every Cloudflare service, and referring to it
-// linked all of them into the bot, about 12 MB of machine code whose pages
-// the kernel mapped in by the megabyte and which made up most of the bot's
-// resident memory.
+// It does not go through the SDK's generic cloudflare.Client.Post, which
+// would bring back the SDK's root package (see New).
 func (c *Client) post(ctx context.Context, x *call, path string, body, out any) error {
 	b, err := json.Marshal(body)
 	if err != nil {
