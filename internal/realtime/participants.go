@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/cloudflare/cloudflare-go/v6/option"
 	"github.com/cloudflare/cloudflare-go/v6/realtime_kit"
 )
 
@@ -52,7 +53,9 @@ func (c *Client) sessionParticipants(ctx context.Context, meetingID, sessionID s
 		// while others join.
 		params.SortBy.Value, params.SortBy.Present = realtime_kit.SessionGetSessionParticipantsParamsSortByJoinedAt, true
 		params.SortOrder.Value, params.SortOrder.Present = realtime_kit.SessionGetSessionParticipantsParamsSortOrderAsc, true
-		res, err := c.rtk.Sessions.GetSessionParticipants(ctx, c.appID, sessionID, params, c.opts(x)...)
+		var res participantsPage
+		_, err := c.rtk.Sessions.GetSessionParticipants(ctx, c.appID, sessionID, params,
+			append(c.opts(x), option.WithResponseBodyInto(&res))...)
 		if err = c.classify(x, err); err != nil {
 			return nil, err
 		}
@@ -93,6 +96,25 @@ func (c *Client) sessionParticipants(ctx context.Context, meetingID, sessionID s
 		slog.String("meeting_id", meetingID), slog.Int("pages", maxPages))
 	slices.SortStableFunc(live, func(a, b Participant) int { return a.JoinedAt.Compare(b.JoinedAt) })
 	return live, nil
+}
+
+// participantsPage is what the bot reads of a page of session
+// participants. The SDK builds the request, but the answer is decoded here
+// with encoding/json: the SDK's reflective decoder (apijson over gjson),
+// which also keeps every field's raw JSON, was ~8% of the bot's CPU under
+// a steady load of status, mute and kick commands, for one small page.
+type participantsPage struct {
+	Data struct {
+		Participants []struct {
+			ID                  string `json:"id"`
+			UserID              string `json:"user_id"`
+			CustomParticipantID string `json:"custom_participant_id"`
+			DisplayName         string `json:"display_name"`
+			PresetName          string `json:"preset_name"`
+			JoinedAt            string `json:"joined_at"`
+			LeftAt              string `json:"left_at"`
+		} `json:"participants"`
+	} `json:"data"`
 }
 
 // MeetingParticipants returns everyone registered on the meeting, whether in
