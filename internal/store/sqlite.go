@@ -39,7 +39,10 @@ type sqliteStore struct {
 	// Writes go through the committer (sqlite_commit.go).
 	writes        chan *pendingWrite // unbuffered
 	stopCommitter chan struct{}
-	committerDone chan struct{} // nil until the committer starts
+	committerDone chan struct{}        // nil until the committer starts
+	stmts         map[string]*sql.Stmt // prepared writes; the committer's own
+	toPrepare     []string             // the committer's own
+	readStmts     sync.Map             // query → *sql.Stmt on r
 
 	closeOnce sync.Once
 	closeErr  error
@@ -62,6 +65,7 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (
 	s := &sqliteStore{
 		path: abs, lock: lock, now: o.now, log: log.With("database", "sqlite:"+abs),
 		writes: make(chan *pendingWrite), stopCommitter: make(chan struct{}),
+		stmts: make(map[string]*sql.Stmt),
 	}
 	defer func() {
 		if err != nil {
@@ -188,6 +192,10 @@ func (s *sqliteStore) Close() error {
 			<-s.committerDone
 		}
 		var errs []error
+		s.readStmts.Range(func(_, st any) bool {
+			errs = append(errs, st.(*sql.Stmt).Close())
+			return true
+		})
 		if s.r != nil {
 			errs = append(errs, s.r.Close())
 		}
@@ -200,4 +208,31 @@ func (s *sqliteStore) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// readRow runs a single-row read on a reader connection, through a
+// statement prepared once and then reused on each connection: these reads
+// run on every command, and parsing them each time was a measurable part of
+// the bot's CPU (see writeTx).
+func (s *sqliteStore) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := s.readStmt(ctx, query)
+	if err != nil {
+		return s.r.QueryRowContext(ctx, query, args...) // fails the same way, as a Row
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (s *sqliteStore) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.readStmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.r.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.readStmts.LoadOrStore(query, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }

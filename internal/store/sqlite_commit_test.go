@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,7 +45,7 @@ func claimed(t *testing.T, s *sqliteStore) []string {
 }
 
 func insertKey(key string) writeFunc {
-	return func(ctx context.Context, tx *sql.Tx) error {
+	return func(ctx context.Context, tx *writeTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (key, claimed_at) VALUES (?, 0)`, key)
 		return err
 	}
@@ -62,7 +61,7 @@ func TestCommitBatchIsolatesFailures(t *testing.T) {
 	cancel()
 	batch := []*pendingWrite{
 		{ctx: t.Context(), fn: insertKey("a")},
-		{ctx: t.Context(), fn: func(ctx context.Context, tx *sql.Tx) error {
+		{ctx: t.Context(), fn: func(ctx context.Context, tx *writeTx) error {
 			if err := insertKey("half")(ctx, tx); err != nil {
 				return err
 			}

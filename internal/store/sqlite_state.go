@@ -15,7 +15,7 @@ func (s *sqliteStore) LinkChannel(ctx context.Context, teamID, channelID, meetin
 	if err := validate("link channel", "team ID", teamID, "channel ID", channelID, "meeting ID", meetingID, "user ID", byUserID); err != nil {
 		return err
 	}
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO channel_links
 		(team_id, channel_id, meeting_id, meeting_title, linked_by, linked_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (team_id, channel_id) DO UPDATE SET meeting_id = excluded.meeting_id,
@@ -33,7 +33,7 @@ const linkColumns = `team_id, channel_id, meeting_id, meeting_title, linked_by, 
 
 // ChannelLink implements Store.
 func (s *sqliteStore) ChannelLink(ctx context.Context, teamID, channelID string) (Link, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM channel_links WHERE team_id = ? AND channel_id = ?`, teamID, channelID)
+	row := s.readRow(ctx, `SELECT `+linkColumns+` FROM channel_links WHERE team_id = ? AND channel_id = ?`, teamID, channelID)
 	l, err := scanSQLiteLink(row)
 	if err != nil {
 		return Link{}, fmt.Errorf("link of channel %s: %w", channelID, err)
@@ -44,7 +44,7 @@ func (s *sqliteStore) ChannelLink(ctx context.Context, teamID, channelID string)
 // UnlinkChannel implements Store.
 func (s *sqliteStore) UnlinkChannel(ctx context.Context, teamID, channelID string) (Link, error) {
 	var l Link
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
 		row := tx.QueryRowContext(ctx, `DELETE FROM channel_links WHERE team_id = ? AND channel_id = ? RETURNING `+linkColumns, teamID, channelID)
 		l, err = scanSQLiteLink(row)
 		return err
@@ -84,7 +84,7 @@ func (s *sqliteStore) Put(ctx context.Context, c commands.Confirmation) error {
 		return fmt.Errorf("store confirmation %s: %w", c.ID, err)
 	}
 	var res sql.Result
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+	err = s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
 		res, err = tx.ExecContext(ctx, `INSERT INTO confirmations (`+confirmationColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			c.ID, c.TeamID, c.ChannelID, c.RequesterID, c.Verb, c.MeetingID, c.MeetingTitle,
@@ -102,7 +102,7 @@ func (s *sqliteStore) Put(ctx context.Context, c commands.Confirmation) error {
 
 // Get implements commands.ConfirmationStore.
 func (s *sqliteStore) Get(ctx context.Context, id string) (commands.Confirmation, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+confirmationColumns+` FROM confirmations WHERE id = ?`, id)
+	row := s.readRow(ctx, `SELECT `+confirmationColumns+` FROM confirmations WHERE id = ?`, id)
 	c, err := scanSQLiteConfirmation(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = commands.ErrConfirmationNotFound
@@ -118,7 +118,7 @@ func (s *sqliteStore) Get(ctx context.Context, id string) (commands.Confirmation
 func (s *sqliteStore) Claim(ctx context.Context, id string, now time.Time) (commands.Confirmation, error) {
 	now = pgTime(now) // compare at the stored precision
 	var c commands.Confirmation
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
 		row := tx.QueryRowContext(ctx, `UPDATE confirmations SET state = 'executing', claimed_at = ?
 		WHERE id = ? AND state = 'pending' AND expires_at > ? RETURNING `+confirmationColumns,
 			micros(now), id, micros(now))
@@ -133,7 +133,7 @@ func (s *sqliteStore) Claim(ctx context.Context, id string, now time.Time) (comm
 	}
 	var state string
 	var expires int64
-	err = s.r.QueryRowContext(ctx, `SELECT state, expires_at FROM confirmations WHERE id = ?`, id).Scan(&state, &expires)
+	err = s.readRow(ctx, `SELECT state, expires_at FROM confirmations WHERE id = ?`, id).Scan(&state, &expires)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return commands.Confirmation{}, fmt.Errorf("claim confirmation %s: %w", id, err)
 	}
@@ -144,7 +144,7 @@ func (s *sqliteStore) Claim(ctx context.Context, id string, now time.Time) (comm
 // Finish implements commands.ConfirmationStore.
 func (s *sqliteStore) Finish(ctx context.Context, id string, outcome commands.Outcome) error {
 	var res sql.Result
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
 		res, err = tx.ExecContext(ctx, `UPDATE confirmations SET state = 'done', outcome = ?, finished_at = ?
 		WHERE id = ? AND state = 'executing'`, string(outcome), micros(s.now()), id)
 		return err
@@ -167,7 +167,7 @@ func (s *sqliteStore) Finish(ctx context.Context, id string, outcome commands.Ou
 // Cancel implements commands.ConfirmationStore.
 func (s *sqliteStore) Cancel(ctx context.Context, id string) (commands.Confirmation, error) {
 	var c commands.Confirmation
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
 		row := tx.QueryRowContext(ctx, `UPDATE confirmations SET state = 'cancelled', outcome = ?, finished_at = ?
 		WHERE id = ? AND state = 'pending' RETURNING `+confirmationColumns,
 			string(commands.OutcomeCancelled), micros(s.now()), id)
@@ -191,7 +191,7 @@ func (s *sqliteStore) Cancel(ctx context.Context, id string) (commands.Confirmat
 // reader sees what the writer would.
 func (s *sqliteStore) exists(ctx context.Context, id string) (bool, error) {
 	var one int
-	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM confirmations WHERE id = ?`, id).Scan(&one)
+	err := s.readRow(ctx, `SELECT 1 FROM confirmations WHERE id = ?`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -223,7 +223,7 @@ func (s *sqliteStore) ExecutingConfirmations(ctx context.Context, claimedBefore 
 // PruneConfirmations implements Store.
 func (s *sqliteStore) PruneConfirmations(ctx context.Context, before time.Time) (int64, error) {
 	var res sql.Result
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
 		res, err = tx.ExecContext(ctx, `DELETE FROM confirmations WHERE expires_at < ? AND state <> 'executing'`,
 			micros(before))
 		return err
@@ -258,7 +258,7 @@ func (s *sqliteStore) RecordAudit(ctx context.Context, e commands.AuditEntry) er
 	if err != nil {
 		return fmt.Errorf("record audit entry: %w", err)
 	}
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			micros(e.Time), e.TeamID, e.ChannelID, e.UserID, e.Verb, e.MeetingID, e.MeetingTitle,
 			targets, string(e.Outcome), e.Detail, e.Ref)
@@ -308,7 +308,7 @@ func (s *sqliteStore) RecentAudit(ctx context.Context, teamID, meetingID string,
 // PruneAudit implements Store.
 func (s *sqliteStore) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
 	var res sql.Result
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
 		res, err = tx.ExecContext(ctx, `DELETE FROM audit_log WHERE at < ?`, micros(before))
 		return err
 	})
@@ -324,7 +324,7 @@ func (s *sqliteStore) ClaimDelivery(ctx context.Context, key string, now time.Ti
 		return false, fmt.Errorf("claim delivery: empty key")
 	}
 	var res sql.Result
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
 		res, err = tx.ExecContext(ctx, `INSERT INTO deliveries (key, claimed_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
 			key, micros(now))
 		return err
@@ -342,7 +342,7 @@ func (s *sqliteStore) ClaimDelivery(ctx context.Context, key string, now time.Ti
 // PruneDeliveries implements Store.
 func (s *sqliteStore) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
 	var res sql.Result
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
 		res, err = tx.ExecContext(ctx, `DELETE FROM deliveries WHERE claimed_at < ?`, micros(before))
 		return err
 	})
