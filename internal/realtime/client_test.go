@@ -281,3 +281,36 @@ func wantMuted(t *testing.T, f *rtkfake.Server, userIDs ...string) {
 		t.Errorf("muted in the fake (-want +got):\n%s", diff)
 	}
 }
+
+// TestCredentialsOnlyFromConfig: Config is the only source of credentials.
+// Cloudflare's SDK client reads CLOUDFLARE_* variables from the environment;
+// none of them may reach the wire, on SDK-built requests (GET meeting) or on
+// our own (mute).
+func TestCredentialsOnlyFromConfig(t *testing.T) {
+	t.Setenv("CLOUDFLARE_API_TOKEN", "env-token")
+	t.Setenv("CLOUDFLARE_API_KEY", "env-key")
+	t.Setenv("CLOUDFLARE_EMAIL", "env@example.com")
+	t.Setenv("CLOUDFLARE_API_USER_SERVICE_KEY", "env-service-key")
+	f := newFake(t)
+	c := newClient(t, f)
+	if _, err := c.Meeting(t.Context(), meetingID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Mute(t.Context(), meetingID, realtime.Targets{ParticipantIDs: []string{"u-bob"}}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want 2: %v", len(reqs), reqs)
+	}
+	for _, r := range reqs {
+		if got := r.BearerToken(); got != testToken {
+			t.Errorf("%s: bearer token %q, want the configured one", r, got)
+		}
+		for _, h := range []string{"X-Auth-Key", "X-Auth-Email", "X-Auth-User-Service-Key"} {
+			if v := r.Header.Get(h); v != "" {
+				t.Errorf("%s: header %s = %q, want none", r, h, v)
+			}
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/option"
 	"github.com/cloudflare/cloudflare-go/v6/realtime_kit"
 )
@@ -27,12 +26,12 @@ func (c *Client) Kick(ctx context.Context, meetingID string, t Targets) ([]Affec
 	// The SDK builds the request; we decode the answer ourselves because
 	// its response type drops custom_participant_id, and mute (which the
 	// SDK lacks) answers in the same shape.
-	_, err := c.rtk.ActiveSession.KickParticipants(ctx, c.appID, meetingID,
-		realtime_kit.ActiveSessionKickParticipantsParams{
-			AccountID:            cloudflare.F(c.accountID),
-			ParticipantIDs:       cloudflare.F(nonNil(t.ParticipantIDs)),
-			CustomParticipantIDs: cloudflare.F(nonNil(t.CustomParticipantIDs)),
-		}, append(c.opts(x), option.WithResponseBodyInto(&out))...)
+	var params realtime_kit.ActiveSessionKickParticipantsParams
+	params.AccountID.Value, params.AccountID.Present = c.accountID, true
+	params.ParticipantIDs.Value, params.ParticipantIDs.Present = nonNil(t.ParticipantIDs), true
+	params.CustomParticipantIDs.Value, params.CustomParticipantIDs.Present = nonNil(t.CustomParticipantIDs), true
+	_, err := c.rtk.ActiveSession.KickParticipants(ctx, c.appID, meetingID, params,
+		append(c.opts(x), option.WithResponseBodyInto(&out))...)
 	c.cache.invalidate(meetingID)
 	if err = c.classify(x, err); err != nil {
 		return nil, fmt.Errorf("kick %d participants in meeting %s: %w", t.Len(), meetingID, err)
@@ -48,12 +47,11 @@ func (c *Client) Mute(ctx context.Context, meetingID string, t Targets) ([]Affec
 	}
 	x := &call{route: routeMute, meetingID: meetingID}
 	var out affectedResponse
-	// Not wrapped by the SDK: the client's generic Post keeps auth, base
-	// URL and our middleware in one place.
-	err := c.cf.Post(ctx, c.meetingPath(meetingID, "active-session/mute"), targetsBody{
+	// Not wrapped by the SDK (see post.go).
+	err := c.post(ctx, x, c.meetingPath(meetingID, "active-session/mute"), targetsBody{
 		ParticipantIDs:       nonNil(t.ParticipantIDs),
 		CustomParticipantIDs: nonNil(t.CustomParticipantIDs),
-	}, &out, c.opts(x)...)
+	}, &out)
 	c.cache.invalidate(meetingID)
 	if err = c.classify(x, err); err != nil {
 		return nil, fmt.Errorf("mute %d participants in meeting %s: %w", t.Len(), meetingID, err)
@@ -71,8 +69,9 @@ func (c *Client) KickAll(ctx context.Context, meetingID string) (int, error) {
 		return 0, fmt.Errorf("kick everyone in meeting %s: %w", meetingID, err)
 	}
 	x := &call{route: routeKickAll, meetingID: meetingID}
-	res, err := c.rtk.ActiveSession.KickAllParticipants(ctx, c.appID, meetingID,
-		realtime_kit.ActiveSessionKickAllParticipantsParams{AccountID: cloudflare.F(c.accountID)}, c.opts(x)...)
+	var params realtime_kit.ActiveSessionKickAllParticipantsParams
+	params.AccountID.Value, params.AccountID.Present = c.accountID, true
+	res, err := c.rtk.ActiveSession.KickAllParticipants(ctx, c.appID, meetingID, params, c.opts(x)...)
 	c.cache.invalidate(meetingID)
 	if err = c.classify(x, err); err != nil {
 		return 0, fmt.Errorf("kick everyone in meeting %s: %w", meetingID, err)
@@ -93,8 +92,8 @@ func (c *Client) MuteAll(ctx context.Context, meetingID string, allowUnmute bool
 			MutedParticipantsCount float64 `json:"muted_participants_count"`
 		} `json:"data"`
 	}
-	err := c.cf.Post(ctx, c.meetingPath(meetingID, "active-session/mute-all"),
-		muteAllBody{AllowUnmute: allowUnmute}, &out, c.opts(x)...)
+	err := c.post(ctx, x, c.meetingPath(meetingID, "active-session/mute-all"),
+		muteAllBody{AllowUnmute: allowUnmute}, &out)
 	c.cache.invalidate(meetingID)
 	if err = c.classify(x, err); err != nil {
 		return 0, fmt.Errorf("mute everyone in meeting %s: %w", meetingID, err)

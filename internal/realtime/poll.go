@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/realtime_kit"
 )
 
@@ -23,13 +22,13 @@ func (c *Client) CreatePoll(ctx context.Context, meetingID, question string, opt
 		return Poll{}, fmt.Errorf("create poll in meeting %s: %w", meetingID, err)
 	}
 	x := &call{route: routePoll, policy: once, meetingID: meetingID}
-	res, err := c.rtk.ActiveSession.NewPoll(ctx, c.appID, meetingID, realtime_kit.ActiveSessionNewPollParams{
-		AccountID: cloudflare.F(c.accountID),
-		Question:  cloudflare.F(question),
-		Options:   cloudflare.F(options),
-		Anonymous: cloudflare.F(anonymous),
-		HideVotes: cloudflare.F(hideVotes),
-	}, c.opts(x)...)
+	var params realtime_kit.ActiveSessionNewPollParams
+	params.AccountID.Value, params.AccountID.Present = c.accountID, true
+	params.Question.Value, params.Question.Present = question, true
+	params.Options.Value, params.Options.Present = options, true
+	params.Anonymous.Value, params.Anonymous.Present = anonymous, true
+	params.HideVotes.Value, params.HideVotes.Present = hideVotes, true
+	res, err := c.rtk.ActiveSession.NewPoll(ctx, c.appID, meetingID, params, c.opts(x)...)
 	if err = c.classify(x, err); err != nil {
 		return Poll{}, fmt.Errorf("create poll in meeting %s: %w", meetingID, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/realtime_kit"
 )
 
@@ -26,8 +25,9 @@ func (c *Client) meeting(ctx context.Context, meetingID string) (Meeting, error)
 	}
 	return cachedRead(ctx, c.cache, readMeeting, meetingID, func(ctx context.Context) (Meeting, error) {
 		x := &call{route: routeMeeting, meetingID: meetingID}
-		res, err := c.rtk.Meetings.GetMeetingByID(ctx, c.appID, meetingID,
-			realtime_kit.MeetingGetMeetingByIDParams{AccountID: cloudflare.F(c.accountID)}, c.opts(x)...)
+		var params realtime_kit.MeetingGetMeetingByIDParams
+		params.AccountID.Value, params.AccountID.Present = c.accountID, true
+		res, err := c.rtk.Meetings.GetMeetingByID(ctx, c.appID, meetingID, params, c.opts(x)...)
 		if err = c.classify(x, err); err != nil {
 			return Meeting{}, err
 		}
@@ -57,8 +57,9 @@ func (c *Client) activeSession(ctx context.Context, meetingID string) (Session, 
 	}
 	return cachedRead(ctx, c.cache, readActiveSession, meetingID, func(ctx context.Context) (Session, error) {
 		x := &call{route: routeActiveSession, meetingID: meetingID}
-		res, err := c.rtk.ActiveSession.GetActiveSession(ctx, c.appID, meetingID,
-			realtime_kit.ActiveSessionGetActiveSessionParams{AccountID: cloudflare.F(c.accountID)}, c.opts(x)...)
+		var params realtime_kit.ActiveSessionGetActiveSessionParams
+		params.AccountID.Value, params.AccountID.Present = c.accountID, true
+		res, err := c.rtk.ActiveSession.GetActiveSession(ctx, c.appID, meetingID, params, c.opts(x)...)
 		if err = c.classify(x, err); err != nil {
 			if errors.Is(err, ErrNoActiveSession) {
 				return Session{}, c.whyNoSession(ctx, meetingID, err)

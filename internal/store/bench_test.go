@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +28,29 @@ func BenchmarkClaimDelivery(b *testing.B) {
 					b.Fatalf("ClaimDelivery = (%v, %v), want (true, nil)", first, err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkClaimDeliveryParallel claims from 64 goroutines at once, as the
+// bot's workers do under load: SQLite commits the claims waiting at the
+// same time together (see sqlite_commit.go).
+func BenchmarkClaimDeliveryParallel(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			s := openStore(b, be.newDatabase(b))
+			ctx, now := b.Context(), time.Now()
+			var n atomic.Int64
+			b.SetParallelism(32) // × GOMAXPROCS goroutines
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					key := fmt.Sprintf("cmd:envelope-%d", n.Add(1))
+					if first, err := s.ClaimDelivery(ctx, key, now); err != nil || !first {
+						b.Errorf("ClaimDelivery = (%v, %v), want (true, nil)", first, err)
+						return
+					}
+				}
+			})
 		})
 	}
 }

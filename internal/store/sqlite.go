@@ -24,10 +24,10 @@ const sqliteReaders = 4
 const sqliteBusyTimeout = 5 * time.Second
 
 // sqliteStore is the single-process Store: a SQLite file in WAL mode, a
-// pool of reader connections and one writer connection. Funnelling writes
-// through one connection serialises them in-process, where waiting follows
-// ctx, instead of letting SQLite fail them with SQLITE_BUSY; the file lock
-// keeps other processes out entirely.
+// pool of reader connections and one writer connection, used by one
+// committer goroutine. Funnelling writes through it serialises them
+// in-process, where waiting follows ctx, instead of letting SQLite fail them
+// with SQLITE_BUSY; the file lock keeps other processes out entirely.
 type sqliteStore struct {
 	path string
 	w    *sql.DB // exactly one connection: every write
@@ -35,6 +35,14 @@ type sqliteStore struct {
 	lock *os.File
 	now  func() time.Time
 	log  *slog.Logger
+
+	// Writes go through the committer (sqlite_commit.go).
+	writes        chan *pendingWrite // unbuffered
+	stopCommitter chan struct{}
+	committerDone chan struct{}        // nil until the committer starts
+	stmts         map[string]*sql.Stmt // prepared writes; the committer's own
+	toPrepare     []string             // the committer's own
+	readStmts     sync.Map             // query → *sql.Stmt on r
 
 	closeOnce sync.Once
 	closeErr  error
@@ -54,7 +62,11 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite database %s: %w", abs, err)
 	}
-	s := &sqliteStore{path: abs, lock: lock, now: o.now, log: log.With("database", "sqlite:"+abs)}
+	s := &sqliteStore{
+		path: abs, lock: lock, now: o.now, log: log.With("database", "sqlite:"+abs),
+		writes: make(chan *pendingWrite), stopCommitter: make(chan struct{}),
+		stmts: make(map[string]*sql.Stmt),
+	}
 	defer func() {
 		if err != nil {
 			_ = s.Close()
@@ -63,7 +75,8 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (
 
 	// synchronous=FULL: a committed Claim survives a power cut, not just a
 	// crash, so an executed kick cannot come back as pending after a reboot.
-	// The fsync per write is the price (see BenchmarkClaimDelivery).
+	// The fsync per commit is the price; the committer (sqlite_commit.go)
+	// shares one among all the writes waiting at the time.
 	common := url.Values{"_pragma": {
 		fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()),
 		"synchronous(FULL)",
@@ -89,6 +102,8 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (
 	if err := s.r.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("open SQLite database %s: %w", abs, err)
 	}
+	s.committerDone = make(chan struct{})
+	go s.commitLoop()
 	s.log.InfoContext(ctx, "database ready")
 	return s, nil
 }
@@ -167,11 +182,20 @@ func (s *sqliteStore) apply(ctx context.Context, m migration) error {
 	return nil
 }
 
-// Close implements Store. The lock goes last, once no connection is left
-// to write to the file.
+// Close implements Store. The committer finishes the batch in progress
+// first; the lock goes last, once no connection is left to write to the
+// file.
 func (s *sqliteStore) Close() error {
 	s.closeOnce.Do(func() {
+		close(s.stopCommitter)
+		if s.committerDone != nil {
+			<-s.committerDone
+		}
 		var errs []error
+		s.readStmts.Range(func(_, st any) bool {
+			errs = append(errs, st.(*sql.Stmt).Close())
+			return true
+		})
 		if s.r != nil {
 			errs = append(errs, s.r.Close())
 		}
@@ -184,4 +208,31 @@ func (s *sqliteStore) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// readRow runs a single-row read on a reader connection, through a
+// statement prepared once and then reused on each connection: these reads
+// run on every command, and parsing them each time was a measurable part of
+// the bot's CPU (see writeTx).
+func (s *sqliteStore) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := s.readStmt(ctx, query)
+	if err != nil {
+		return s.r.QueryRowContext(ctx, query, args...) // fails the same way, as a Row
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (s *sqliteStore) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.readStmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.r.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.readStmts.LoadOrStore(query, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }

@@ -15,11 +15,14 @@ func (s *sqliteStore) LinkChannel(ctx context.Context, teamID, channelID, meetin
 	if err := validate("link channel", "team ID", teamID, "channel ID", channelID, "meeting ID", meetingID, "user ID", byUserID); err != nil {
 		return err
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO channel_links
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO channel_links
 		(team_id, channel_id, meeting_id, meeting_title, linked_by, linked_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (team_id, channel_id) DO UPDATE SET meeting_id = excluded.meeting_id,
 		meeting_title = excluded.meeting_title, linked_by = excluded.linked_by, linked_at = excluded.linked_at`,
-		teamID, channelID, meetingID, meetingTitle, byUserID, micros(s.now()))
+			teamID, channelID, meetingID, meetingTitle, byUserID, micros(s.now()))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("link channel %s to meeting %s: %w", channelID, meetingID, err)
 	}
@@ -30,7 +33,7 @@ const linkColumns = `team_id, channel_id, meeting_id, meeting_title, linked_by, 
 
 // ChannelLink implements Store.
 func (s *sqliteStore) ChannelLink(ctx context.Context, teamID, channelID string) (Link, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM channel_links WHERE team_id = ? AND channel_id = ?`, teamID, channelID)
+	row := s.readRow(ctx, `SELECT `+linkColumns+` FROM channel_links WHERE team_id = ? AND channel_id = ?`, teamID, channelID)
 	l, err := scanSQLiteLink(row)
 	if err != nil {
 		return Link{}, fmt.Errorf("link of channel %s: %w", channelID, err)
@@ -40,15 +43,19 @@ func (s *sqliteStore) ChannelLink(ctx context.Context, teamID, channelID string)
 
 // UnlinkChannel implements Store.
 func (s *sqliteStore) UnlinkChannel(ctx context.Context, teamID, channelID string) (Link, error) {
-	row := s.w.QueryRowContext(ctx, `DELETE FROM channel_links WHERE team_id = ? AND channel_id = ? RETURNING `+linkColumns, teamID, channelID)
-	l, err := scanSQLiteLink(row)
+	var l Link
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
+		row := tx.QueryRowContext(ctx, `DELETE FROM channel_links WHERE team_id = ? AND channel_id = ? RETURNING `+linkColumns, teamID, channelID)
+		l, err = scanSQLiteLink(row)
+		return err
+	})
 	if err != nil {
 		return Link{}, fmt.Errorf("unlink channel %s: %w", channelID, err)
 	}
 	return l, nil
 }
 
-func scanSQLiteLink(row *sql.Row) (Link, error) {
+func scanSQLiteLink(row interface{ Scan(...any) error }) (Link, error) {
 	var l Link
 	var at int64
 	err := row.Scan(&l.TeamID, &l.ChannelID, &l.MeetingID, &l.MeetingTitle, &l.LinkedBy, &at)
@@ -76,10 +83,14 @@ func (s *sqliteStore) Put(ctx context.Context, c commands.Confirmation) error {
 	if err != nil {
 		return fmt.Errorf("store confirmation %s: %w", c.ID, err)
 	}
-	res, err := s.w.ExecContext(ctx, `INSERT INTO confirmations (`+confirmationColumns+`)
+	var res sql.Result
+	err = s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
+		res, err = tx.ExecContext(ctx, `INSERT INTO confirmations (`+confirmationColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		c.ID, c.TeamID, c.ChannelID, c.RequesterID, c.Verb, c.MeetingID, c.MeetingTitle,
-		targets, c.LiveCount, micros(c.CreatedAt), micros(c.ExpiresAt), string(c.State), string(c.Outcome))
+			c.ID, c.TeamID, c.ChannelID, c.RequesterID, c.Verb, c.MeetingID, c.MeetingTitle,
+			targets, c.LiveCount, micros(c.CreatedAt), micros(c.ExpiresAt), string(c.State), string(c.Outcome))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store confirmation %s: %w", c.ID, err)
 	}
@@ -91,7 +102,7 @@ func (s *sqliteStore) Put(ctx context.Context, c commands.Confirmation) error {
 
 // Get implements commands.ConfirmationStore.
 func (s *sqliteStore) Get(ctx context.Context, id string) (commands.Confirmation, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+confirmationColumns+` FROM confirmations WHERE id = ?`, id)
+	row := s.readRow(ctx, `SELECT `+confirmationColumns+` FROM confirmations WHERE id = ?`, id)
 	c, err := scanSQLiteConfirmation(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = commands.ErrConfirmationNotFound
@@ -106,10 +117,14 @@ func (s *sqliteStore) Get(ctx context.Context, id string) (commands.Confirmation
 // only when it matches nothing is the row read again, to say why.
 func (s *sqliteStore) Claim(ctx context.Context, id string, now time.Time) (commands.Confirmation, error) {
 	now = pgTime(now) // compare at the stored precision
-	row := s.w.QueryRowContext(ctx, `UPDATE confirmations SET state = 'executing', claimed_at = ?
+	var c commands.Confirmation
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
+		row := tx.QueryRowContext(ctx, `UPDATE confirmations SET state = 'executing', claimed_at = ?
 		WHERE id = ? AND state = 'pending' AND expires_at > ? RETURNING `+confirmationColumns,
-		micros(now), id, micros(now))
-	c, err := scanSQLiteConfirmation(row)
+			micros(now), id, micros(now))
+		c, err = scanSQLiteConfirmation(row)
+		return err
+	})
 	if err == nil {
 		return c, nil
 	}
@@ -118,7 +133,7 @@ func (s *sqliteStore) Claim(ctx context.Context, id string, now time.Time) (comm
 	}
 	var state string
 	var expires int64
-	err = s.w.QueryRowContext(ctx, `SELECT state, expires_at FROM confirmations WHERE id = ?`, id).Scan(&state, &expires)
+	err = s.readRow(ctx, `SELECT state, expires_at FROM confirmations WHERE id = ?`, id).Scan(&state, &expires)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return commands.Confirmation{}, fmt.Errorf("claim confirmation %s: %w", id, err)
 	}
@@ -128,8 +143,12 @@ func (s *sqliteStore) Claim(ctx context.Context, id string, now time.Time) (comm
 
 // Finish implements commands.ConfirmationStore.
 func (s *sqliteStore) Finish(ctx context.Context, id string, outcome commands.Outcome) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE confirmations SET state = 'done', outcome = ?, finished_at = ?
+	var res sql.Result
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
+		res, err = tx.ExecContext(ctx, `UPDATE confirmations SET state = 'done', outcome = ?, finished_at = ?
 		WHERE id = ? AND state = 'executing'`, string(outcome), micros(s.now()), id)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("finish confirmation %s: %w", id, err)
 	}
@@ -147,10 +166,14 @@ func (s *sqliteStore) Finish(ctx context.Context, id string, outcome commands.Ou
 
 // Cancel implements commands.ConfirmationStore.
 func (s *sqliteStore) Cancel(ctx context.Context, id string) (commands.Confirmation, error) {
-	row := s.w.QueryRowContext(ctx, `UPDATE confirmations SET state = 'cancelled', outcome = ?, finished_at = ?
+	var c commands.Confirmation
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
+		row := tx.QueryRowContext(ctx, `UPDATE confirmations SET state = 'cancelled', outcome = ?, finished_at = ?
 		WHERE id = ? AND state = 'pending' RETURNING `+confirmationColumns,
-		string(commands.OutcomeCancelled), micros(s.now()), id)
-	c, err := scanSQLiteConfirmation(row)
+			string(commands.OutcomeCancelled), micros(s.now()), id)
+		c, err = scanSQLiteConfirmation(row)
+		return err
+	})
 	if err == nil {
 		return c, nil
 	}
@@ -164,9 +187,11 @@ func (s *sqliteStore) Cancel(ctx context.Context, id string) (commands.Confirmat
 	return commands.Confirmation{}, fmt.Errorf("cancel confirmation %s: %w", id, finishMiss(found))
 }
 
+// exists runs after a write that matched nothing and has returned, so a
+// reader sees what the writer would.
 func (s *sqliteStore) exists(ctx context.Context, id string) (bool, error) {
 	var one int
-	err := s.w.QueryRowContext(ctx, `SELECT 1 FROM confirmations WHERE id = ?`, id).Scan(&one)
+	err := s.readRow(ctx, `SELECT 1 FROM confirmations WHERE id = ?`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -197,8 +222,12 @@ func (s *sqliteStore) ExecutingConfirmations(ctx context.Context, claimedBefore 
 
 // PruneConfirmations implements Store.
 func (s *sqliteStore) PruneConfirmations(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM confirmations WHERE expires_at < ? AND state <> 'executing'`,
-		micros(before))
+	var res sql.Result
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
+		res, err = tx.ExecContext(ctx, `DELETE FROM confirmations WHERE expires_at < ? AND state <> 'executing'`,
+			micros(before))
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("prune confirmations: %w", err)
 	}
@@ -229,9 +258,12 @@ func (s *sqliteStore) RecordAudit(ctx context.Context, e commands.AuditEntry) er
 	if err != nil {
 		return fmt.Errorf("record audit entry: %w", err)
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		micros(e.Time), e.TeamID, e.ChannelID, e.UserID, e.Verb, e.MeetingID, e.MeetingTitle,
-		targets, string(e.Outcome), e.Detail, e.Ref)
+	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			micros(e.Time), e.TeamID, e.ChannelID, e.UserID, e.Verb, e.MeetingID, e.MeetingTitle,
+			targets, string(e.Outcome), e.Detail, e.Ref)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("record audit entry: %w", err)
 	}
@@ -275,7 +307,11 @@ func (s *sqliteStore) RecentAudit(ctx context.Context, teamID, meetingID string,
 
 // PruneAudit implements Store.
 func (s *sqliteStore) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM audit_log WHERE at < ?`, micros(before))
+	var res sql.Result
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
+		res, err = tx.ExecContext(ctx, `DELETE FROM audit_log WHERE at < ?`, micros(before))
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("prune audit log: %w", err)
 	}
@@ -287,8 +323,12 @@ func (s *sqliteStore) ClaimDelivery(ctx context.Context, key string, now time.Ti
 	if key == "" {
 		return false, fmt.Errorf("claim delivery: empty key")
 	}
-	res, err := s.w.ExecContext(ctx, `INSERT INTO deliveries (key, claimed_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
-		key, micros(now))
+	var res sql.Result
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
+		res, err = tx.ExecContext(ctx, `INSERT INTO deliveries (key, claimed_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+			key, micros(now))
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("claim delivery %s: %w", key, err)
 	}
@@ -301,7 +341,11 @@ func (s *sqliteStore) ClaimDelivery(ctx context.Context, key string, now time.Ti
 
 // PruneDeliveries implements Store.
 func (s *sqliteStore) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM deliveries WHERE claimed_at < ?`, micros(before))
+	var res sql.Result
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
+		res, err = tx.ExecContext(ctx, `DELETE FROM deliveries WHERE claimed_at < ?`, micros(before))
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("prune deliveries: %w", err)
 	}
