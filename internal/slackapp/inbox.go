@@ -58,6 +58,10 @@ const (
 	// is acked anyway: Slack's 3 s deadline comes first. It is then
 	// answered without the crash protection, which the log says.
 	inboxWait = time.Second
+	// inboxBusy and inboxLinger: a write within inboxBusy of the last one
+	// waits up to inboxLinger for company (see inboxWriter.loop).
+	inboxBusy   = 2 * time.Millisecond
+	inboxLinger = 500 * time.Microsecond
 	// inboxWriteTimeout bounds one batch's transaction.
 	inboxWriteTimeout = 5 * time.Second
 	// orphanMaxAge: a response_url works for 30 minutes, so older orphans
@@ -130,8 +134,36 @@ func newInboxWriter(inbox Inbox, log *slog.Logger) *inboxWriter {
 func (w *inboxWriter) loop() {
 	defer close(w.done)
 	batch := make([]inboxOp, 0, inboxBatch)
+	linger := time.NewTimer(0)
+	<-linger.C
+	var lastWrite time.Time
 	for op := range w.ops {
 		batch = append(batch[:0], op)
+		// Busy (the last commit just ended): envelopes are arriving
+		// one after another, each a moment behind the last. Wait a
+		// little for them, so that a burst pays a few commits rather
+		// than one per envelope, which costs more CPU than the wait.
+		if time.Since(lastWrite) < inboxBusy {
+			linger.Reset(inboxLinger)
+		gather:
+			for len(batch) < inboxBatch {
+				select {
+				case op, ok := <-w.ops:
+					if !ok {
+						break gather
+					}
+					batch = append(batch, op)
+				case <-linger.C:
+					break gather
+				}
+			}
+			if !linger.Stop() {
+				select {
+				case <-linger.C:
+				default:
+				}
+			}
+		}
 	more:
 		for len(batch) < inboxBatch {
 			select {
@@ -145,6 +177,7 @@ func (w *inboxWriter) loop() {
 			}
 		}
 		w.write(batch)
+		lastWrite = time.Now()
 	}
 }
 
