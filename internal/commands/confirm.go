@@ -53,6 +53,8 @@ type Confirmation struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	State     ConfirmationState
+	// ClaimedAt is when Claim moved it to executing; zero before.
+	ClaimedAt time.Time
 	// Outcome is set by Finish.
 	Outcome Outcome
 }
@@ -159,7 +161,7 @@ func (m *MemoryConfirmations) Claim(_ context.Context, id string, now time.Time)
 	case !now.Before(c.ExpiresAt):
 		return Confirmation{}, ErrConfirmationExpired
 	}
-	c.State = StateExecuting
+	c.State, c.ClaimedAt = StateExecuting, now
 	m.byID[id] = c
 	c.Targets = slices.Clone(c.Targets)
 	return c, nil

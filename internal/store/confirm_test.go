@@ -209,8 +209,14 @@ func testConfirmationLifecycle(t *testing.T, b backend) {
 					t.Fatalf("Put: %v", err)
 				}
 			}
+			var claimedAt time.Time // kept through Finish, never set by Cancel
 			for j, st := range tt.steps {
-				want := stepResult{Err: errorKind(st.wantErr), After: with(confirmation(id), st.wantState, st.wantOutcome)}
+				if st.op == "claim" && st.wantErr == nil {
+					claimedAt = t0.Add(st.at)
+				}
+				after := with(confirmation(id), st.wantState, st.wantOutcome)
+				after.ClaimedAt = claimedAt
+				want := stepResult{Err: errorKind(st.wantErr), After: after}
 				if st.wantErr == nil && st.op != "finish" {
 					want.Returned = &want.After
 				}
@@ -261,7 +267,9 @@ func testConfirmationSurvivesRestart(t *testing.T, b backend) {
 	if err != nil {
 		t.Fatalf("Claim after restart: %v", err)
 	}
-	if diff := cmp.Diff(with(confirmation("c1"), commands.StateExecuting, ""), got); diff != "" {
+	want := with(confirmation("c1"), commands.StateExecuting, "")
+	want.ClaimedAt = t0.Add(time.Minute)
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Claim after restart (-want +got):\n%s", diff)
 	}
 }
@@ -327,7 +335,9 @@ func testExecutingAfterCrash(t *testing.T, b backend) {
 		t.Fatalf("Put: %v", err)
 	}
 	crashed := with(crashConfirmation(), commands.StateExecuting, "")
+	crashed.ClaimedAt = crashClaimTime
 	later := with(confirmation("later"), commands.StateExecuting, "")
+	later.ClaimedAt = crashClaimTime.Add(time.Minute)
 	for _, tt := range []struct {
 		name          string
 		claimedBefore time.Time

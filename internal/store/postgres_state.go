@@ -85,7 +85,7 @@ func (s *postgresStore) Put(ctx context.Context, c commands.Confirmation) error 
 
 // Get implements commands.ConfirmationStore.
 func (s *postgresStore) Get(ctx context.Context, id string) (commands.Confirmation, error) {
-	row := s.pool.QueryRow(ctx, `SELECT `+confirmationColumns+` FROM confirmations WHERE id = $1`, id)
+	row := s.pool.QueryRow(ctx, `SELECT `+confirmationRead+` FROM confirmations WHERE id = $1`, id)
 	c, err := scanPostgresConfirmation(row)
 	if noRows(err) {
 		err = commands.ErrConfirmationNotFound
@@ -102,7 +102,7 @@ func (s *postgresStore) Get(ctx context.Context, id string) (commands.Confirmati
 func (s *postgresStore) Claim(ctx context.Context, id string, now time.Time) (commands.Confirmation, error) {
 	now = pgTime(now)
 	row := s.pool.QueryRow(ctx, `UPDATE confirmations SET state = 'executing', claimed_at = $2
-		WHERE id = $1 AND state = 'pending' AND expires_at > $2 RETURNING `+confirmationColumns, id, now)
+		WHERE id = $1 AND state = 'pending' AND expires_at > $2 RETURNING `+confirmationRead, id, now)
 	c, err := scanPostgresConfirmation(row)
 	if err == nil {
 		return c, nil
@@ -140,7 +140,7 @@ func (s *postgresStore) Finish(ctx context.Context, id string, outcome commands.
 // Cancel implements commands.ConfirmationStore.
 func (s *postgresStore) Cancel(ctx context.Context, id string) (commands.Confirmation, error) {
 	row := s.pool.QueryRow(ctx, `UPDATE confirmations SET state = 'cancelled', outcome = $2, finished_at = $3
-		WHERE id = $1 AND state = 'pending' RETURNING `+confirmationColumns,
+		WHERE id = $1 AND state = 'pending' RETURNING `+confirmationRead,
 		id, string(commands.OutcomeCancelled), pgTime(s.now()))
 	c, err := scanPostgresConfirmation(row)
 	if err == nil {
@@ -164,7 +164,7 @@ func (s *postgresStore) exists(ctx context.Context, id string) (bool, error) {
 
 // ExecutingConfirmations implements Store.
 func (s *postgresStore) ExecutingConfirmations(ctx context.Context, claimedBefore time.Time) ([]commands.Confirmation, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+confirmationColumns+` FROM confirmations
+	rows, err := s.pool.Query(ctx, `SELECT `+confirmationRead+` FROM confirmations
 		WHERE state = 'executing' AND claimed_at < $1 ORDER BY claimed_at, id`, pgTime(claimedBefore))
 	if err != nil {
 		return nil, fmt.Errorf("list executing confirmations: %w", err)
@@ -195,9 +195,13 @@ func scanPostgresConfirmation(row pgx.Row) (commands.Confirmation, error) {
 	var targets []byte
 	var state, outcome string
 	var liveCount int32
+	var claimed *time.Time
 	if err := row.Scan(&c.ID, &c.TeamID, &c.ChannelID, &c.RequesterID, &c.Verb, &c.MeetingID, &c.MeetingTitle,
-		&targets, &liveCount, &c.CreatedAt, &c.ExpiresAt, &state, &outcome); err != nil {
+		&targets, &liveCount, &c.CreatedAt, &c.ExpiresAt, &state, &outcome, &claimed); err != nil {
 		return commands.Confirmation{}, err
+	}
+	if claimed != nil {
+		c.ClaimedAt = claimed.UTC()
 	}
 	var err error
 	if c.Targets, err = decodeParticipants(targets); err != nil {

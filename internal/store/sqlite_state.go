@@ -72,6 +72,10 @@ func scanSQLiteLink(row interface{ Scan(...any) error }) (Link, error) {
 const confirmationColumns = `id, team_id, channel_id, requester_id, verb, meeting_id, meeting_title,
 	targets, live_count, created_at, expires_at, state, outcome`
 
+// confirmationRead is what a confirmation is read back with: its columns,
+// then when it was claimed (NULL while pending).
+const confirmationRead = confirmationColumns + `, claimed_at`
+
 // Put implements commands.ConfirmationStore. Errors: an empty or already
 // used ID.
 func (s *sqliteStore) Put(ctx context.Context, c commands.Confirmation) error {
@@ -102,7 +106,7 @@ func (s *sqliteStore) Put(ctx context.Context, c commands.Confirmation) error {
 
 // Get implements commands.ConfirmationStore.
 func (s *sqliteStore) Get(ctx context.Context, id string) (commands.Confirmation, error) {
-	row := s.readRow(ctx, `SELECT `+confirmationColumns+` FROM confirmations WHERE id = ?`, id)
+	row := s.readRow(ctx, `SELECT `+confirmationRead+` FROM confirmations WHERE id = ?`, id)
 	c, err := scanSQLiteConfirmation(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = commands.ErrConfirmationNotFound
@@ -120,7 +124,7 @@ func (s *sqliteStore) Claim(ctx context.Context, id string, now time.Time) (comm
 	var c commands.Confirmation
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
 		row := tx.QueryRowContext(ctx, `UPDATE confirmations SET state = 'executing', claimed_at = ?
-		WHERE id = ? AND state = 'pending' AND expires_at > ? RETURNING `+confirmationColumns,
+		WHERE id = ? AND state = 'pending' AND expires_at > ? RETURNING `+confirmationRead,
 			micros(now), id, micros(now))
 		c, err = scanSQLiteConfirmation(row)
 		return err
@@ -169,7 +173,7 @@ func (s *sqliteStore) Cancel(ctx context.Context, id string) (commands.Confirmat
 	var c commands.Confirmation
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
 		row := tx.QueryRowContext(ctx, `UPDATE confirmations SET state = 'cancelled', outcome = ?, finished_at = ?
-		WHERE id = ? AND state = 'pending' RETURNING `+confirmationColumns,
+		WHERE id = ? AND state = 'pending' RETURNING `+confirmationRead,
 			string(commands.OutcomeCancelled), micros(s.now()), id)
 		c, err = scanSQLiteConfirmation(row)
 		return err
@@ -200,7 +204,7 @@ func (s *sqliteStore) exists(ctx context.Context, id string) (bool, error) {
 
 // ExecutingConfirmations implements Store.
 func (s *sqliteStore) ExecutingConfirmations(ctx context.Context, claimedBefore time.Time) ([]commands.Confirmation, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+confirmationColumns+` FROM confirmations
+	rows, err := s.r.QueryContext(ctx, `SELECT `+confirmationRead+` FROM confirmations
 		WHERE state = 'executing' AND claimed_at < ? ORDER BY claimed_at, id`, micros(claimedBefore))
 	if err != nil {
 		return nil, fmt.Errorf("list executing confirmations: %w", err)
@@ -239,9 +243,13 @@ func scanSQLiteConfirmation(row interface{ Scan(...any) error }) (commands.Confi
 	var targets []byte
 	var created, expires int64
 	var state, outcome string
+	var claimed sql.NullInt64
 	if err := row.Scan(&c.ID, &c.TeamID, &c.ChannelID, &c.RequesterID, &c.Verb, &c.MeetingID, &c.MeetingTitle,
-		&targets, &c.LiveCount, &created, &expires, &state, &outcome); err != nil {
+		&targets, &c.LiveCount, &created, &expires, &state, &outcome, &claimed); err != nil {
 		return commands.Confirmation{}, err
+	}
+	if claimed.Valid {
+		c.ClaimedAt = fromMicros(claimed.Int64)
 	}
 	var err error
 	if c.Targets, err = decodeParticipants(targets); err != nil {
