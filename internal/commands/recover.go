@@ -2,8 +2,12 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/rtkbot/rtkbot/internal/realtime"
 )
@@ -18,18 +22,30 @@ type Notification struct {
 	Reply     Reply
 }
 
-// RecoverInterrupted tells the requester of each confirmation in stuck that
-// its execution was cut short, and audits it as failed ("interrupted by
-// restart"), under a reference that is also logged and shown (the Reply is
-// an internal error carrying it).
+// recoverCheckTimeout bounds the RealtimeKit read that tells what became of
+// an interrupted kick.
+const recoverCheckTimeout = 10 * time.Second
+
+// RecoverInterrupted tells the requester of each confirmation in stuck what
+// became of it, and audits it as failed ("interrupted by restart"), under a
+// reference that is also logged and shown (the Reply is an internal error
+// carrying it).
 //
 // stuck are confirmations a process claimed (a Confirm click) but never
-// finished: it died between the click and recording the outcome, so nobody
-// knows whether the kick happened. Exactly one replica must report each:
-// the caller lists them from the store (older than any execution can take),
-// moves each out of the executing state with Finish(id, OutcomeFailed), and
-// passes here only those whose Finish succeeded. RecoverInterrupted makes no
-// upstream call and does not touch the confirmation store.
+// finished: it died between the click and recording the outcome, so the bot
+// itself does not know whether the kick was sent. RealtimeKit does, mostly:
+// a target still in the meeting since before the click was not kicked, and
+// one no longer in it is gone, by the kick or on their own. So each
+// confirmation's meeting is read (LiveParticipants) and the requester is
+// told which; only when that read fails, or someone rejoined after the click,
+// is the answer "may or may not have happened". The kick is never sent
+// again: minutes may have passed since the click.
+//
+// Exactly one replica must report each: the caller lists them from the
+// store (older than any execution can take), moves each out of the
+// executing state with Finish(id, OutcomeFailed), and passes here only those
+// whose Finish succeeded. RecoverInterrupted makes no change upstream and
+// does not touch the confirmation store.
 func (s *Service) RecoverInterrupted(ctx context.Context, stuck []Confirmation) []Notification {
 	out := make([]Notification, 0, len(stuck))
 	for _, c := range stuck {
@@ -41,25 +57,27 @@ func (s *Service) RecoverInterrupted(ctx context.Context, stuck []Confirmation) 
 			meetingTitle: c.MeetingTitle,
 			targets:      c.Targets,
 		}
-		log := s.log.With(append(logAttrs(c.TeamID, c.ChannelID, c.RequesterID),
-			slog.String("meeting_id", c.MeetingID), slog.String("command", c.Verb), slog.String("ref", ref))...)
-		log.WarnContext(ctx, "a confirmed action was interrupted by a restart; telling its requester",
-			"confirmation_id", c.ID, "targets", auditTargets(c.Targets))
-		what := c.Verb
 		if inv.spec == nil {
 			// Not a verb this version knows; name it as stored.
 			inv.spec = &verbSpec{Name: c.Verb}
 		}
+		v := s.checkInterrupted(ctx, c)
+		what := c.Verb
 		switch {
 		case c.Verb == "kick" && len(c.Targets) > 0:
 			what = "kick of " + joinNames(listNames(c.Targets))
 		case c.Verb == "kick-all":
 			what = "kick-all (ending the session for everyone)"
 		}
-		msg := fmt.Sprintf("Your %s in %s was interrupted by a restart of the bot, so it may or may not have happened. "+
-			"Check with %s status %s and run it again if needed.",
-			what, inv.where(), commandName, c.MeetingID)
-		s.audit(ctx, inv, OutcomeFailed, auditTargets(c.Targets), "interrupted by restart", ref)
+		log := s.log.With(append(logAttrs(c.TeamID, c.ChannelID, c.RequesterID),
+			slog.String("meeting_id", c.MeetingID), slog.String("command", c.Verb), slog.String("ref", ref))...)
+		log.WarnContext(ctx, "a confirmed action was interrupted by a restart; telling its requester",
+			"confirmation_id", c.ID, "targets", auditTargets(c.Targets), "found", v.detail, "check_err", v.err)
+		msg := fmt.Sprintf("Your %s in %s was interrupted by a restart of the bot. %s", what, inv.where(), v.message)
+		if v.checkAgain {
+			msg += fmt.Sprintf(" Check with %s status %s and run it again if needed.", commandName, c.MeetingID)
+		}
+		s.audit(ctx, inv, OutcomeFailed, auditTargets(c.Targets), "interrupted by restart; "+v.detail, ref)
 		out = append(out, Notification{
 			TeamID:    c.TeamID,
 			ChannelID: c.ChannelID,
@@ -68,6 +86,113 @@ func (s *Service) RecoverInterrupted(ctx context.Context, stuck []Confirmation) 
 		})
 	}
 	return out
+}
+
+// plural picks the word for n things.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// countNoun is "1 participant", "3 participants".
+func countNoun(n int, one, many string) string { return fmt.Sprintf("%d %s", n, plural(n, one, many)) }
+
+// verdict is what RealtimeKit shows of an interrupted kick: a sentence for
+// the requester, a shorter one for the audit log, and whether the
+// requester must check for themselves.
+type verdict struct {
+	message    string
+	detail     string
+	checkAgain bool
+	err        error // the read failed
+}
+
+// checkInterrupted reads the meeting's live participants to tell what
+// became of c. A participant counts as "still there" only if they joined
+// before c was claimed: one who joined later may have been kicked and come
+// back.
+func (s *Service) checkInterrupted(ctx context.Context, c Confirmation) verdict {
+	unknown := func(err error) verdict {
+		return verdict{message: "It may or may not have happened.", detail: "RealtimeKit could not be checked",
+			checkAgain: true, err: err}
+	}
+	if c.Verb != "kick" && c.Verb != "kick-all" {
+		return unknown(nil)
+	}
+	cctx, cancel := context.WithTimeout(ctx, recoverCheckTimeout)
+	defer cancel()
+	live, err := s.rt.LiveParticipants(cctx, c.MeetingID)
+	ended := errors.Is(err, realtime.ErrNoActiveSession)
+	if err != nil && !ended {
+		return unknown(err)
+	}
+	before := func(p realtime.Participant) bool {
+		return !c.ClaimedAt.IsZero() && !p.JoinedAt.IsZero() && !p.JoinedAt.After(c.ClaimedAt)
+	}
+
+	if c.Verb == "kick-all" {
+		stayed := 0
+		for _, p := range live {
+			if before(p) {
+				stayed++
+			}
+		}
+		switch {
+		case ended || len(live) == 0:
+			return verdict{message: "The session has ended since, so it took effect (or everyone left on their own).",
+				detail: "the session has ended"}
+		case stayed > 0:
+			return verdict{
+				message: fmt.Sprintf("It did not happen: %s who %s in the meeting when you confirmed %s still in it, so nobody was kicked. Run it again if needed.",
+					countNoun(stayed, "participant", "participants"), plural(stayed, "was", "were"), plural(stayed, "is", "are")),
+				detail: "not executed: " + countNoun(stayed, "participant", "participants") + " still in the meeting"}
+		}
+		return verdict{message: "The session is running with people who joined after you confirmed, so the bot cannot tell whether it happened.",
+			detail: "everyone live joined after the click", checkAgain: true}
+	}
+
+	var stayed, gone, rejoined []realtime.Participant
+	for _, t := range c.Targets {
+		i := slices.IndexFunc(live, func(p realtime.Participant) bool { return p.ID == t.ID })
+		switch {
+		case i < 0:
+			gone = append(gone, t)
+		case before(live[i]):
+			stayed = append(stayed, t)
+		default:
+			rejoined = append(rejoined, t)
+		}
+	}
+	switch {
+	case len(stayed) == len(c.Targets):
+		return verdict{
+			message: fmt.Sprintf("It did not happen: %s %s still in the meeting, so nobody was kicked. Run the kick again if needed.",
+				joinNames(listNames(stayed)), plural(len(stayed), "is", "are")),
+			detail: "not executed: targets still in the meeting"}
+	case len(gone) == len(c.Targets):
+		return verdict{
+			message: fmt.Sprintf("RealtimeKit no longer shows %s in the meeting, so the kick took effect (or they left on their own).",
+				joinNames(listNames(gone))),
+			detail: "targets no longer in the meeting"}
+	}
+	// Names never start a sentence: they are shown as their owners wrote them.
+	var parts, details []string
+	if len(stayed) > 0 {
+		parts = append(parts, "Still in the meeting, so not kicked: "+joinNames(listNames(stayed))+".")
+		details = append(details, "still in the meeting: "+strings.Join(auditTargets(stayed), ", "))
+	}
+	if len(gone) > 0 {
+		parts = append(parts, "No longer in the meeting: "+joinNames(listNames(gone))+".")
+		details = append(details, "no longer in the meeting: "+strings.Join(auditTargets(gone), ", "))
+	}
+	if len(rejoined) > 0 {
+		parts = append(parts, "Back in the meeting since you confirmed, so the bot cannot tell whether the kick reached them: "+
+			joinNames(listNames(rejoined))+".")
+		details = append(details, "joined after the click: "+strings.Join(auditTargets(rejoined), ", "))
+	}
+	return verdict{message: strings.Join(parts, " "), detail: strings.Join(details, "; "), checkAgain: true}
 }
 
 // interrupted answers a recovered command whose delivery the process that

@@ -86,10 +86,26 @@ func ephemeralsTo(sl *slackfake.Server, user string) []slackfake.Posted {
 	return out
 }
 
-// SIGKILL between the confirmation click and RealtimeKit's answer: after a
-// restart the requester is told the kick was interrupted, its audit row
-// exists, and a second restart does not tell them again.
+// SIGKILL between the confirmation click and RealtimeKit's answer, with
+// the kick never applied upstream: after a restart the requester is told
+// clearly that it did not happen (the target is still in the meeting), its
+// audit row says so, and a second restart does not tell them again.
 func TestKillDuringConfirmedKickIsReportedOnceAfterRestart(t *testing.T) {
+	killDuringConfirmedKick(t, false,
+		"interrupted by a restart", "it did not happen: k900 is still in the meeting, so nobody was kicked")
+}
+
+// The same crash, but RealtimeKit had carried the kick out: the requester
+// is told it took effect.
+func TestKillAfterKickLandedUpstreamIsReportedAsDone(t *testing.T) {
+	killDuringConfirmedKick(t, true,
+		"interrupted by a restart", "realtimekit no longer shows k900 in the meeting, so the kick took effect")
+}
+
+// killDuringConfirmedKick kills the bot while its confirmed kick hangs
+// upstream; landed makes the target leave the meeting before the restart,
+// as if RealtimeKit had applied the kick. The notice must contain want.
+func killDuringConfirmedKick(t *testing.T, landed bool, want ...string) {
 	sl, rtk := fakes(t)
 	target, err := rtk.Join(meetingID, rtkfake.Participant{UserID: "crash-user-001", Name: "k900"})
 	if err != nil {
@@ -117,6 +133,11 @@ func TestKillDuringConfirmedKickIsReportedOnceAfterRestart(t *testing.T) {
 	}
 	first.kill(t)
 	rtk.ClearFaults()
+	if landed {
+		if err := rtk.Leave(meetingID, target.UserID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	before := len(sl.Responses(click.ResponseURL))
 
 	// Restart, with a clock past the point where an executing
@@ -131,10 +152,10 @@ func TestKillDuringConfirmedKickIsReportedOnceAfterRestart(t *testing.T) {
 	if len(told) != 1 {
 		t.Errorf("requester told %d times, want once: %+v", len(told), told)
 	}
-	msg := strings.ToLower(told[0].Text + string(told[0].Blocks))
-	for _, want := range []string{"interrupted", "kick"} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("notice does not say %q: %s", want, msg)
+	msg := strings.ToLower(told[0].Text)
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("notice does not say %q: %s", w, msg)
 		}
 	}
 	if told[0].Channel != channelID {
@@ -175,8 +196,12 @@ func TestKillDuringConfirmedKickIsReportedOnceAfterRestart(t *testing.T) {
 			kicks = append(kicks, fmt.Sprintf("%s: %s", e.Outcome, e.Detail))
 		}
 	}
-	if len(kicks) != 1 || !strings.Contains(kicks[0], "interrupted") {
-		t.Errorf("audit rows of the interrupted kick = %q, want exactly one saying it was interrupted", kicks)
+	wantAudit := "failed: interrupted by restart; not executed: targets still in the meeting"
+	if landed {
+		wantAudit = "failed: interrupted by restart; targets no longer in the meeting"
+	}
+	if len(kicks) != 1 || kicks[0] != wantAudit {
+		t.Errorf("audit rows of the interrupted kick = %q, want exactly one: %q", kicks, wantAudit)
 	}
 }
 
