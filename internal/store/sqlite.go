@@ -32,6 +32,10 @@ type sqliteStore struct {
 	path string
 	w    *sql.DB // exactly one connection: every write
 	r    *sql.DB // read-only connections
+	// The inbox's own file (sqlite_inbox.go): one connection for writes,
+	// one for reads.
+	inboxPath string
+	iw, ir    *sql.DB
 	lock *os.File
 	now  func() time.Time
 	log  *slog.Logger
@@ -102,6 +106,9 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (
 	if err := s.r.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("open SQLite database %s: %w", abs, err)
 	}
+	if err := s.openInbox(ctx); err != nil {
+		return nil, err
+	}
 	s.committerDone = make(chan struct{})
 	go s.commitLoop()
 	s.log.InfoContext(ctx, "database ready")
@@ -123,15 +130,20 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// migrate applies the pending migrations, each in its own transaction with
-// its schema_migrations row. The file lock already excludes other
-// processes, so there is nothing to race with.
+// migrate applies the database's pending migrations.
 func (s *sqliteStore) migrate(ctx context.Context) error {
-	all, err := loadMigrations("sqlite")
+	return s.migrateFile(ctx, s.w, "sqlite")
+}
+
+// migrateFile applies the pending migrations of dialect to db, each in its
+// own transaction with its schema_migrations row. The file lock already
+// excludes other processes, so there is nothing to race with.
+func (s *sqliteStore) migrateFile(ctx context.Context, db *sql.DB, dialect string) error {
+	all, err := loadMigrations(dialect)
 	if err != nil {
 		return err
 	}
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER NOT NULL PRIMARY KEY,
 		name       TEXT    NOT NULL,
 		applied_at INTEGER NOT NULL
@@ -139,7 +151,7 @@ func (s *sqliteStore) migrate(ctx context.Context) error {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	applied := make(map[int]bool)
-	rows, err := s.w.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
 		return fmt.Errorf("read schema_migrations: %w", err)
 	}
@@ -155,16 +167,16 @@ func (s *sqliteStore) migrate(ctx context.Context) error {
 		return fmt.Errorf("read schema_migrations: %w", err)
 	}
 	for _, m := range pendingMigrations(all, applied, s.log) {
-		if err := s.apply(ctx, m); err != nil {
+		if err := s.apply(ctx, db, m); err != nil {
 			return err
 		}
-		s.log.InfoContext(ctx, "applied schema migration", "version", m.version, "migration", m.name)
+		s.log.InfoContext(ctx, "applied schema migration", "schema", dialect, "version", m.version, "migration", m.name)
 	}
 	return nil
 }
 
-func (s *sqliteStore) apply(ctx context.Context, m migration) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+func (s *sqliteStore) apply(ctx context.Context, db *sql.DB, m migration) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
 	}
@@ -202,6 +214,7 @@ func (s *sqliteStore) Close() error {
 		if s.w != nil {
 			errs = append(errs, s.w.Close())
 		}
+		errs = append(errs, s.closeInbox())
 		errs = append(errs, unlockFile(s.lock))
 		if err := errors.Join(errs...); err != nil {
 			s.closeErr = fmt.Errorf("close SQLite database %s: %w", s.path, err)

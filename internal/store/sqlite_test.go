@@ -1,12 +1,18 @@
 package store_test
 
 import (
+	"bytes"
+	"database/sql"
 	"errors"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/rtkbot/rtkbot/internal/store"
 )
@@ -95,4 +101,122 @@ func TestSQLiteURLs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSQLiteInboxFile: the inbox is kept in rtkbot-inbox.db beside
+// rtkbot.db (which no longer has the tables), survives a reopen, and a
+// damaged inbox file is set aside and replaced rather than stopping the
+// bot from starting.
+func TestSQLiteInboxFile(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "rtkbot.db")
+	inboxPath := filepath.Join(dir, "rtkbot-inbox.db")
+	dbURL := "sqlite://" + dbPath
+	// unanswered lists the rows a restarted bot would take over.
+	unanswered := func(s store.Store) []string {
+		t.Helper()
+		items, err := s.OrphanedInbox(ctx, "restarted", t0.Add(time.Hour), t0.Add(-time.Hour), 10)
+		if err != nil {
+			t.Fatalf("OrphanedInbox: %v", err)
+		}
+		var ids []string
+		for _, it := range items {
+			ids = append(ids, it.ID)
+		}
+		return ids
+	}
+
+	s := openStore(t, dbURL)
+	if _, err := s.WriteInbox(ctx, []store.InboxItem{item("E1", "A", 0), item("E2", "A", time.Millisecond)}, nil, t0); err != nil {
+		t.Fatalf("WriteInbox: %v", err)
+	}
+	if _, err := s.WriteInbox(ctx, nil, []string{"E2"}, t0.Add(time.Second)); err != nil {
+		t.Fatalf("WriteInbox (answered): %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if got := countRows(t, inboxPath, `SELECT count(*) FROM inbox`); got != 2 {
+		t.Errorf("rows in %s = %d, want 2", inboxPath, got)
+	}
+	if got := countRows(t, dbPath, `SELECT count(*) FROM sqlite_master WHERE name IN ('inbox', 'replicas')`); got != 0 {
+		t.Errorf("%s still has %d inbox tables, want none", dbPath, got)
+	}
+	s = openStore(t, dbURL)
+	if diff := cmp.Diff([]string{"E1"}, unanswered(s)); diff != "" {
+		t.Errorf("unanswered after reopening (-want +got):\n%s", diff)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	for _, tt := range []struct {
+		name   string
+		damage func(t *testing.T)
+	}{
+		{"not a database", func(t *testing.T) {
+			if err := os.WriteFile(inboxPath, bytes.Repeat([]byte("power cut "), 1000), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a torn page", func(t *testing.T) {
+			f, err := os.OpenFile(inboxPath, os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			// Page 2 onwards hold the schema's tables and indexes.
+			if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, 4096), 4096); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.damage(t)
+			var logs logBuffer
+			s, err := store.Open(ctx, dbURL, slog.New(slog.NewJSONHandler(&logs, nil)))
+			if err != nil {
+				t.Fatalf("Open with a damaged inbox file: %v", err)
+			}
+			defer s.Close()
+			mustContain(t, "logs", logs.String(), "the inbox file was damaged", `"damaged_file":"`+inboxPath+`.damaged-`)
+			aside, err := filepath.Glob(inboxPath + ".damaged-*")
+			if err != nil || len(aside) == 0 {
+				t.Errorf("damaged file not set aside: %v %v", aside, err)
+			}
+			if got := unanswered(s); len(got) != 0 {
+				t.Errorf("unanswered in the new inbox file = %v, want none", got)
+			}
+			fresh, err := s.WriteInbox(ctx, []store.InboxItem{item("E1", "A", 0)}, nil, t0)
+			if err != nil || !fresh[0] {
+				t.Errorf("WriteInbox to the new file = (%v, %v), want ([true], nil)", fresh, err)
+			}
+			if err := s.LinkChannel(ctx, "T1", "C1", "m-1", "", "U1"); err != nil {
+				t.Errorf("the database itself: LinkChannel: %v", err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			for _, p := range aside {
+				_ = os.Remove(p)
+			}
+		})
+	}
+}
+
+// countRows runs a count query on the SQLite file at path, read-only.
+func countRows(t *testing.T, path, query string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(t.Context(), query).Scan(&n); err != nil {
+		t.Fatalf("%s on %s: %v", query, path, err)
+	}
+	return n
 }
