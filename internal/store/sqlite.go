@@ -19,6 +19,15 @@ import (
 // beside the one writer; the bot's reads are few and short.
 const sqliteReaders = 4
 
+// sqliteCache is each connection's page cache, as a cache_size pragma
+// (negative: KiB). SQLite's default is 2 MiB per connection, and the bot
+// opens seven (the database's writer and 4 readers, the inbox file's
+// writer and reader): under load they filled up to 14 MiB, a quarter of
+// the bot's peak RSS (mixed-steady peak 55.6 MB; 41.9 MB with 300 KiB
+// each). The bot's queries touch a few pages each; the rest come from the
+// OS's page cache with a pread.
+const sqliteCache = "cache_size(-512)"
+
 // sqliteBusyTimeout bounds how long a statement waits on SQLite's own locks
 // (e.g. a checkpoint). Writers queue in database/sql instead, honouring ctx.
 const sqliteBusyTimeout = 5 * time.Second
@@ -84,6 +93,7 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (
 	common := url.Values{"_pragma": {
 		fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()),
 		"synchronous(FULL)",
+		sqliteCache,
 	}}
 	writer := cloneValues(common)
 	writer.Add("_pragma", "journal_mode(WAL)")

@@ -65,7 +65,7 @@ func (s *sqliteStore) openInbox(ctx context.Context) error {
 var errInboxDamaged = errors.New("inbox file fails quick_check")
 
 func (s *sqliteStore) tryOpenInbox(ctx context.Context) error {
-	common := url.Values{"_pragma": {fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds())}}
+	common := url.Values{"_pragma": {fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()), sqliteCache}}
 	writer := cloneValues(common)
 	writer.Add("_pragma", "journal_mode(WAL)")
 	writer.Add("_pragma", "synchronous(OFF)")
