@@ -45,9 +45,9 @@ type sqliteStore struct {
 	// one for reads.
 	inboxPath string
 	iw, ir    *sql.DB
-	lock *os.File
-	now  func() time.Time
-	log  *slog.Logger
+	lock      *os.File
+	now       func() time.Time
+	log       *slog.Logger
 
 	// Writes go through the committer (sqlite_commit.go).
 	writes        chan *pendingWrite // unbuffered
