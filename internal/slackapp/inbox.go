@@ -62,6 +62,11 @@ const (
 	// waits up to inboxLinger for company (see inboxWriter.loop).
 	inboxBusy   = 2 * time.Millisecond
 	inboxLinger = 500 * time.Microsecond
+	// inboxFlush is the longest a delivery's answered mark waits for a
+	// commit to share. A process killed in that window leaves a row that
+	// its successor takes for unanswered: a read is answered twice, a
+	// change is reported as interrupted.
+	inboxFlush = 100 * time.Millisecond
 	// inboxWriteTimeout bounds one batch's transaction.
 	inboxWriteTimeout = 5 * time.Second
 	// orphanMaxAge: a response_url works for 30 minutes, so older orphans
@@ -134,11 +139,51 @@ func newInboxWriter(inbox Inbox, log *slog.Logger) *inboxWriter {
 func (w *inboxWriter) loop() {
 	defer close(w.done)
 	batch := make([]inboxOp, 0, inboxBatch)
+	var answered []inboxOp // marks waiting for the next commit
 	linger := time.NewTimer(0)
 	<-linger.C
+	flush := time.NewTimer(0)
+	<-flush.C
+	flushArmed := false
 	var lastWrite time.Time
-	for op := range w.ops {
-		batch = append(batch[:0], op)
+	commit := func() {
+		w.write(append(batch, answered...))
+		batch, answered = batch[:0], answered[:0]
+		if flushArmed && !flush.Stop() {
+			<-flush.C
+		}
+		flushArmed = false
+		lastWrite = time.Now()
+	}
+	for {
+		var op inboxOp
+		select {
+		case o, ok := <-w.ops:
+			if !ok {
+				if len(answered) > 0 {
+					commit()
+				}
+				return
+			}
+			op = o
+		case <-flush.C:
+			flushArmed = false
+			commit()
+			continue
+		}
+		// A mark waits for the next delivery's commit, or inboxFlush:
+		// nobody waits on it, and half the commits were marks.
+		if op.result == nil {
+			answered = append(answered, op)
+			if len(answered) >= inboxBatch {
+				commit()
+			} else if !flushArmed {
+				flush.Reset(inboxFlush)
+				flushArmed = true
+			}
+			continue
+		}
+		batch = append(batch, op)
 		// Busy (the last commit just ended): envelopes are arriving
 		// one after another, each a moment behind the last. Wait a
 		// little for them, so that a burst pays a few commits rather
@@ -152,7 +197,7 @@ func (w *inboxWriter) loop() {
 					if !ok {
 						break gather
 					}
-					batch = append(batch, op)
+					w.queue(op, &batch, &answered)
 				case <-linger.C:
 					break gather
 				}
@@ -171,14 +216,23 @@ func (w *inboxWriter) loop() {
 				if !ok {
 					break more
 				}
-				batch = append(batch, op)
+				w.queue(op, &batch, &answered)
 			default:
 				break more
 			}
 		}
-		w.write(batch)
-		lastWrite = time.Now()
+		commit()
 	}
+}
+
+// queue puts op with the deliveries or the marks of the commit being
+// gathered.
+func (w *inboxWriter) queue(op inboxOp, batch, answered *[]inboxOp) {
+	if op.result == nil {
+		*answered = append(*answered, op)
+		return
+	}
+	*batch = append(*batch, op)
 }
 
 func (w *inboxWriter) write(batch []inboxOp) {
@@ -240,7 +294,8 @@ func (w *inboxWriter) accept(it InboxItem) (fresh bool, err error) {
 	}
 }
 
-// answered marks the delivery answered, without waiting for the commit.
+// answered marks the delivery answered, without waiting for the commit
+// (which may be up to inboxFlush later).
 func (w *inboxWriter) answered(id string) {
 	if !w.send(inboxOp{done: id}) {
 		w.log.Warn("inbox closed before a delivery was marked answered; another replica may answer it again", "envelope_id", id)

@@ -3,11 +3,15 @@ package slackapp
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
 	"github.com/rtkbot/rtkbot/internal/secret"
@@ -23,6 +27,7 @@ type memInbox struct {
 	beats    map[string]time.Time
 	silenced map[string]bool
 	writes   int
+	calls    []string // each WriteInbox call: "+ID…" added, "-ID…" marked answered
 	err      error
 }
 
@@ -43,6 +48,14 @@ func (m *memInbox) WriteInbox(_ context.Context, add []InboxItem, done []string,
 		return nil, m.err
 	}
 	m.writes++
+	var call []string
+	for _, it := range add {
+		call = append(call, "+"+it.ID)
+	}
+	for _, id := range done {
+		call = append(call, "-"+id)
+	}
+	m.calls = append(m.calls, strings.Join(call, " "))
 	fresh := make([]bool, len(add))
 	for i, it := range add {
 		if _, ok := m.rows[it.ID]; !ok {
@@ -218,7 +231,41 @@ func TestSilentReplicasCommandIsTakenOver(t *testing.T) {
 	if n := metricValue(t, b.metrics, "rtkbot_deliveries_adopted_total"); n != 1 {
 		t.Errorf("adopted metric = %v, want 1", n)
 	}
-	if row, _ := inbox.row(d.EnvelopeID); row.item.Owner != b.l.id || !row.done {
-		t.Errorf("inbox row %+v, want owned by the survivor and answered", row)
+	waitUntil(t, "the row is marked answered", func() bool { r, _ := inbox.row(d.EnvelopeID); return r.done })
+	if row, _ := inbox.row(d.EnvelopeID); row.item.Owner != b.l.id {
+		t.Errorf("inbox row owned by %s, want the survivor %s", row.item.Owner, b.l.id)
+	}
+}
+
+func (m *memInbox) writeCalls() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.calls)
+}
+
+// TestInboxWriterDefersAnsweredMarks: marking a delivery answered does
+// not cost a commit of its own. The mark rides with the next delivery's
+// commit, or is committed alone after inboxFlush, or when the writer
+// closes; nothing is lost.
+func TestInboxWriterDefersAnsweredMarks(t *testing.T) {
+	t.Parallel()
+	inbox := newMemInbox()
+	w := newInboxWriter(inbox, slog.New(slog.DiscardHandler))
+	accept := func(id string) {
+		t.Helper()
+		if fresh, err := w.accept(InboxItem{ID: id, Owner: "me", Payload: []byte("{}"), ReceivedAt: time.Now()}); err != nil || !fresh {
+			t.Fatalf("accept(%s) = (%v, %v), want (true, nil)", id, fresh, err)
+		}
+	}
+	accept("E1")
+	w.answered("E1")
+	accept("E2") // carries E1's mark
+	w.answered("E2")
+	waitUntil(t, "E2's mark is committed alone", func() bool { return len(inbox.writeCalls()) == 3 })
+	w.answered("E3")
+	w.close()
+	want := []string{"+E1", "+E2 -E1", "-E2", "-E3"}
+	if diff := cmp.Diff(want, inbox.writeCalls()); diff != "" {
+		t.Errorf("WriteInbox calls (-want +got):\n%s", diff)
 	}
 }
