@@ -63,10 +63,11 @@ const (
 	inboxBusy   = 2 * time.Millisecond
 	inboxLinger = 500 * time.Microsecond
 	// inboxFlush is the longest a delivery's answered mark waits for a
-	// commit to share. A process killed in that window leaves a row that
-	// its successor takes for unanswered: a read is answered twice, a
-	// change is reported as interrupted.
-	inboxFlush = 100 * time.Millisecond
+	// commit to share: under load the next delivery comes sooner. It is
+	// short because a process killed in that window leaves a row that its
+	// successor takes for unanswered: a read is answered twice, a change
+	// is reported as interrupted after its answer.
+	inboxFlush = 5 * time.Millisecond
 	// inboxWriteTimeout bounds one batch's transaction.
 	inboxWriteTimeout = 5 * time.Second
 	// orphanMaxAge: a response_url works for 30 minutes, so older orphans
@@ -109,10 +110,11 @@ func newReplicaID() string {
 // whatever has queued up since its last commit in one transaction: one
 // envelope alone costs one commit, and a burst of hundreds costs a few.
 type inboxWriter struct {
-	inbox Inbox
-	log   *slog.Logger
-	ops   chan inboxOp
-	done  chan struct{}
+	inbox      Inbox
+	log        *slog.Logger
+	flushAfter time.Duration // inboxFlush, but for tests
+	ops        chan inboxOp
+	done       chan struct{}
 
 	mu     sync.RWMutex // held for reading while sending on ops
 	closed bool
@@ -130,8 +132,8 @@ type inboxResult struct {
 	err   error
 }
 
-func newInboxWriter(inbox Inbox, log *slog.Logger) *inboxWriter {
-	w := &inboxWriter{inbox: inbox, log: log, ops: make(chan inboxOp, inboxBatch), done: make(chan struct{})}
+func newInboxWriter(inbox Inbox, log *slog.Logger, flushAfter time.Duration) *inboxWriter {
+	w := &inboxWriter{inbox: inbox, log: log, flushAfter: flushAfter, ops: make(chan inboxOp, inboxBatch), done: make(chan struct{})}
 	go w.loop()
 	return w
 }
@@ -178,7 +180,7 @@ func (w *inboxWriter) loop() {
 			if len(answered) >= inboxBatch {
 				commit()
 			} else if !flushArmed {
-				flush.Reset(inboxFlush)
+				flush.Reset(w.flushAfter)
 				flushArmed = true
 			}
 			continue

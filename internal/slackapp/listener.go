@@ -235,7 +235,7 @@ func (l *Listener) Run(ctx context.Context) error {
 		// Beat before the first row is written: a row whose owner has
 		// never beaten is an orphan to the other replicas.
 		l.heartbeat(ctx)
-		l.inbox = newInboxWriter(l.cfg.Inbox, l.log)
+		l.inbox = newInboxWriter(l.cfg.Inbox, l.log, inboxFlush)
 		var beat context.Context
 		beat, stopBeating = context.WithCancel(work)
 		inboxDone = make(chan struct{})
