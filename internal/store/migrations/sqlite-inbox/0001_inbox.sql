@@ -7,13 +7,20 @@
 -- leaves a row that the next start finds and answers. payload is the
 -- transport's own encoding of the request, response_url included; done_at
 -- is set once the answer is posted.
+--
+-- Rows are stored in arrival order (the rowid), the envelope ID in an index
+-- of its own. Keyed by the random envelope ID, each insert landed on a
+-- random page of the table, so every commit rewrote a few pages and the
+-- write slowed as the table grew: over a 60 s run at 250 deliveries/s its
+-- p99 rose from 1.2 to 5 ms. Appended, a commit touches the last pages.
 CREATE TABLE inbox (
-    id          TEXT    NOT NULL PRIMARY KEY, -- the envelope ID
+    seq         INTEGER PRIMARY KEY,          -- arrival order
+    id          TEXT    NOT NULL UNIQUE,      -- the envelope ID
     owner       TEXT    NOT NULL,             -- the process answering it
     payload     BLOB    NOT NULL,
     received_at INTEGER NOT NULL,
     done_at     INTEGER
-) WITHOUT ROWID;
+);
 CREATE INDEX inbox_received_at ON inbox (received_at);
 -- Unanswered rows are few (normally those in flight); this finds them.
 CREATE INDEX inbox_open ON inbox (owner, received_at) WHERE done_at IS NULL;
