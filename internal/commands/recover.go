@@ -133,17 +133,17 @@ func (s *Service) checkInterrupted(ctx context.Context, c Confirmation) verdict 
 	}
 
 	if c.Verb == "kick-all" {
+		if ended || len(live) == 0 {
+			return verdict{message: "The session has ended since, so it took effect (or everyone left on their own).",
+				detail: "the session has ended"}
+		}
 		stayed := 0
 		for _, p := range live {
 			if before(p) {
 				stayed++
 			}
 		}
-		switch {
-		case ended || len(live) == 0:
-			return verdict{message: "The session has ended since, so it took effect (or everyone left on their own).",
-				detail: "the session has ended"}
-		case stayed > 0:
+		if stayed > 0 {
 			return verdict{
 				message: fmt.Sprintf("It did not happen: %s who %s in the meeting when you confirmed %s still in it, so nobody was kicked. Run it again if needed.",
 					countNoun(stayed, "participant", "participants"), plural(stayed, "was", "were"), plural(stayed, "is", "are")),

@@ -151,9 +151,7 @@ func (w *inboxWriter) loop() {
 	commit := func() {
 		w.write(append(batch, answered...))
 		batch, answered = batch[:0], answered[:0]
-		if flushArmed && !flush.Stop() {
-			<-flush.C
-		}
+		flush.Stop() // since Go 1.23 no stale tick can be received after Stop
 		flushArmed = false
 		lastWrite = time.Now()
 	}
@@ -199,7 +197,7 @@ func (w *inboxWriter) loop() {
 					if !ok {
 						break gather
 					}
-					w.queue(op, &batch, &answered)
+					gatherOp(op, &batch, &answered)
 				case <-linger.C:
 					break gather
 				}
@@ -218,7 +216,7 @@ func (w *inboxWriter) loop() {
 				if !ok {
 					break more
 				}
-				w.queue(op, &batch, &answered)
+				gatherOp(op, &batch, &answered)
 			default:
 				break more
 			}
@@ -227,9 +225,9 @@ func (w *inboxWriter) loop() {
 	}
 }
 
-// queue puts op with the deliveries or the marks of the commit being
+// gatherOp puts op with the deliveries or the marks of the commit being
 // gathered.
-func (w *inboxWriter) queue(op inboxOp, batch, answered *[]inboxOp) {
+func gatherOp(op inboxOp, batch, answered *[]inboxOp) {
 	if op.result == nil {
 		*answered = append(*answered, op)
 		return

@@ -43,11 +43,10 @@ type sqliteStore struct {
 	r    *sql.DB // read-only connections
 	// The inbox's own file (sqlite_inbox.go): one connection for writes,
 	// one for reads.
-	inboxPath string
-	iw, ir    *sql.DB
-	lock      *os.File
-	now       func() time.Time
-	log       *slog.Logger
+	iw, ir *sql.DB
+	lock   *os.File
+	now    func() time.Time
+	log    *slog.Logger
 
 	// Writes go through the committer (sqlite_commit.go).
 	writes        chan *pendingWrite // unbuffered
@@ -90,15 +89,8 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (
 	// crash, so an executed kick cannot come back as pending after a reboot.
 	// The fsync per commit is the price; the committer (sqlite_commit.go)
 	// shares one among all the writes waiting at the time.
-	common := url.Values{"_pragma": {
-		fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()),
-		"synchronous(FULL)",
-		sqliteCache,
-	}}
-	writer := cloneValues(common)
-	writer.Add("_pragma", "journal_mode(WAL)")
-	writer.Set("_txlock", "immediate") // a migration takes the write lock up front
-	if s.w, err = sql.Open("sqlite", sqliteDSN(abs, writer)); err != nil {
+	writer, reader := sqliteDSNs(abs, "synchronous(FULL)")
+	if s.w, err = sql.Open("sqlite", writer); err != nil {
 		return nil, fmt.Errorf("open SQLite database %s: %w", abs, err)
 	}
 	s.w.SetMaxOpenConns(1)
@@ -106,9 +98,7 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (
 		return nil, fmt.Errorf("SQLite database %s: %w", abs, err)
 	}
 
-	reader := cloneValues(common)
-	reader.Add("_pragma", "query_only(1)")
-	if s.r, err = sql.Open("sqlite", sqliteDSN(abs, reader)); err != nil {
+	if s.r, err = sql.Open("sqlite", reader); err != nil {
 		return nil, fmt.Errorf("open SQLite database %s: %w", abs, err)
 	}
 	s.r.SetMaxOpenConns(sqliteReaders)
@@ -123,6 +113,20 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (
 	go s.commitLoop()
 	s.log.InfoContext(ctx, "database ready")
 	return s, nil
+}
+
+// sqliteDSNs returns the DSNs of a file's writer connection (WAL, and
+// IMMEDIATE transactions, so a migration takes the write lock up front)
+// and of its read-only connections, both with the given pragmas.
+func sqliteDSNs(path string, pragmas ...string) (writer, reader string) {
+	common := url.Values{"_pragma": append([]string{
+		fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()), sqliteCache}, pragmas...)}
+	w := cloneValues(common)
+	w.Add("_pragma", "journal_mode(WAL)")
+	w.Set("_txlock", "immediate")
+	r := cloneValues(common)
+	r.Add("_pragma", "query_only(1)")
+	return sqliteDSN(path, w), sqliteDSN(path, r)
 }
 
 // sqliteDSN builds a file: URI, so that any character in the path is

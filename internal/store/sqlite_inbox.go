@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,69 +31,61 @@ import (
 // answered: the machine went down with them). Claims, confirmations and the
 // audit log stay in the database, with synchronous=FULL.
 
-// inboxFile is where the inbox of the database at path lives.
-func inboxFile(path string) string {
-	ext := filepath.Ext(path)
-	return strings.TrimSuffix(path, ext) + "-inbox" + ext
+// inboxPath is where the inbox of the database lives.
+func (s *sqliteStore) inboxPath() string {
+	ext := filepath.Ext(s.path)
+	return strings.TrimSuffix(s.path, ext) + "-inbox" + ext
 }
 
 // openInbox opens (creating and migrating) the inbox file, replacing it if
 // it is damaged.
 func (s *sqliteStore) openInbox(ctx context.Context) error {
-	s.inboxPath = inboxFile(s.path)
-	err := s.tryOpenInbox(ctx)
+	path := s.inboxPath()
+	err := s.tryOpenInbox(ctx, path)
 	if err == nil || !damaged(err) {
 		return err
 	}
 	_ = s.closeInbox()
-	aside := fmt.Sprintf("%s.damaged-%d", s.inboxPath, s.now().Unix())
+	aside := fmt.Sprintf("%s.damaged-%d", path, s.now().Unix())
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if err := os.Rename(s.inboxPath+suffix, aside+suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("set aside the damaged inbox file %s: %w", s.inboxPath, err)
+		if err := os.Rename(path+suffix, aside+suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("set aside the damaged inbox file %s: %w", path, err)
 		}
 	}
 	s.log.ErrorContext(ctx, "the inbox file was damaged (by an OS crash or power cut?); set it aside and started a new one. "+
 		"Commands that were in flight then will not be answered.", "err", err, "damaged_file", aside)
-	if err := s.tryOpenInbox(ctx); err != nil {
-		return err
-	}
-	return nil
+	return s.tryOpenInbox(ctx, path)
 }
 
 // errInboxDamaged: the inbox file failed SQLite's quick_check.
 var errInboxDamaged = errors.New("inbox file fails quick_check")
 
-func (s *sqliteStore) tryOpenInbox(ctx context.Context) error {
-	common := url.Values{"_pragma": {fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()), sqliteCache}}
-	writer := cloneValues(common)
-	writer.Add("_pragma", "journal_mode(WAL)")
-	writer.Add("_pragma", "synchronous(OFF)")
-	writer.Set("_txlock", "immediate")
-	var err error
-	if s.iw, err = sql.Open("sqlite", sqliteDSN(s.inboxPath, writer)); err != nil {
-		return fmt.Errorf("open the inbox file %s: %w", s.inboxPath, err)
+func (s *sqliteStore) tryOpenInbox(ctx context.Context, path string) (err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("inbox file %s: %w", path, err)
+		}
+	}()
+	writer, reader := sqliteDSNs(path, "synchronous(OFF)")
+	if s.iw, err = sql.Open("sqlite", writer); err != nil {
+		return err
 	}
 	s.iw.SetMaxOpenConns(1)
 	var check string
 	if err := s.iw.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&check); err != nil {
-		return fmt.Errorf("open the inbox file %s: %w", s.inboxPath, err)
+		return err
 	}
 	if check != "ok" {
-		return fmt.Errorf("open the inbox file %s: %w: %s", s.inboxPath, errInboxDamaged, check)
+		return fmt.Errorf("%w: %s", errInboxDamaged, check)
 	}
 	if err := s.migrateFile(ctx, s.iw, "sqlite-inbox"); err != nil {
-		return fmt.Errorf("inbox file %s: %w", s.inboxPath, err)
+		return err
 	}
-	reader := cloneValues(common)
-	reader.Add("_pragma", "query_only(1)")
-	if s.ir, err = sql.Open("sqlite", sqliteDSN(s.inboxPath, reader)); err != nil {
-		return fmt.Errorf("open the inbox file %s: %w", s.inboxPath, err)
+	if s.ir, err = sql.Open("sqlite", reader); err != nil {
+		return err
 	}
 	s.ir.SetMaxOpenConns(1)
-	if err := s.ir.PingContext(ctx); err != nil {
-		return fmt.Errorf("open the inbox file %s: %w", s.inboxPath, err)
-	}
-	return nil
+	return s.ir.PingContext(ctx)
 }
 
 // damaged reports whether err says the inbox file is not a sound SQLite
