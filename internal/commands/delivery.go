@@ -58,6 +58,22 @@ func (s *Service) firstDelivery(ctx context.Context, envelopeID, triggerID strin
 	return true, nil
 }
 
+// finishDelivery records, for a delivery claimed durably, that it has run
+// to its end. It runs just before the answer goes out: a process killed
+// after it leaves a finished delivery, whose taker-over says so instead of
+// reporting the change as interrupted (and auditing it a second time).
+// Failing to record it only costs that distinction, so it is logged.
+func (s *Service) finishDelivery(ctx context.Context, inv *invocation) {
+	if s.deliveries == nil || inv.req.EnvelopeID == "" {
+		return
+	}
+	k := deliveryKeys(inv.req.EnvelopeID, "")[0]
+	if err := s.deliveries.FinishDelivery(context.WithoutCancel(ctx), k, s.now()); err != nil {
+		inv.log.WarnContext(ctx, "cannot record that a command finished; if this process dies before answering, "+
+			"whoever takes it over will report it as interrupted", "err", err)
+	}
+}
+
 // mutates reports whether running cmd with spec would change something, so
 // that its delivery must be claimed durably.
 func (v *verbSpec) mutates(cmd command) bool {

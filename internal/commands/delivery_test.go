@@ -321,6 +321,27 @@ func TestRecoveredCommands(t *testing.T) {
 				interrupted[0].MeetingID != meetingID || interrupted[0].Ref != "id1" {
 				t.Errorf("audit of the interruption: %+v, want one failed %s entry for %s with ref id1", interrupted, verb, meetingID)
 			}
+
+			// Died after finishing (it may even have answered): said so,
+			// not run again, not audited again.
+			se = newStoreEnv(t)
+			linkedTo(meetingID, title)(se)
+			se.svc.Handle(ctx, Request{TeamID: teamID, ChannelID: chanID, UserID: modID, Text: mc.text, EnvelopeID: "E1", TriggerID: "T1"})
+			before, audited, calls := mc.effects(se), len(se.aud.Entries()), len(se.rt.Calls())
+			got2 := recovered(se, "E1", "T1")
+			wantNotice := "Your /meeting " + verb + " was carried out just before a restart of the bot; /meeting audit shows what it did."
+			if len(got2) != 1 || got2[0].Notice == nil || got2[0].Notice.Text != wantNotice || got2[0].Visibility != Ephemeral {
+				t.Errorf("finished recovered command: %s, want the ephemeral notice %q", describe(got2), wantNotice)
+			}
+			if n := mc.effects(se) - before; n != 0 {
+				t.Errorf("finished recovered command took effect %d more times, want 0", n)
+			}
+			if n := len(se.aud.Entries()) - audited; n != 0 {
+				t.Errorf("finished recovered command audited %d more times, want 0", n)
+			}
+			if n := len(se.rt.Calls()) - calls; n != 0 {
+				t.Errorf("finished recovered command made %d RealtimeKit calls, want 0", n)
+			}
 		})
 	}
 }

@@ -111,15 +111,18 @@ func (f *fakeAuditLog) Asked() []string {
 // fakeDeliveries is a Deliveries over a set. Services sharing one behave
 // like replicas sharing a database.
 type fakeDeliveries struct {
-	mu     sync.Mutex
-	seen   map[string]bool
-	claims []string // every key claimed, in order
-	err    error
+	mu       sync.Mutex
+	seen     map[string]bool
+	finished map[string]bool
+	claims   []string // every key claimed, in order
+	err      error
 }
 
 var _ Deliveries = (*fakeDeliveries)(nil)
 
-func newFakeDeliveries() *fakeDeliveries { return &fakeDeliveries{seen: make(map[string]bool)} }
+func newFakeDeliveries() *fakeDeliveries {
+	return &fakeDeliveries{seen: make(map[string]bool), finished: make(map[string]bool)}
+}
 
 func (f *fakeDeliveries) ClaimDelivery(_ context.Context, key string, _ time.Time) (bool, error) {
 	f.mu.Lock()
@@ -136,6 +139,30 @@ func (f *fakeDeliveries) ClaimDelivery(_ context.Context, key string, _ time.Tim
 	}
 	f.seen[key] = true
 	return true, nil
+}
+
+func (f *fakeDeliveries) FinishDelivery(_ context.Context, key string, _ time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	if key == "" {
+		return errors.New("finish delivery: empty key")
+	}
+	if f.seen[key] {
+		f.finished[key] = true
+	}
+	return nil
+}
+
+func (f *fakeDeliveries) DeliveryFinished(_ context.Context, key string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return false, f.err
+	}
+	return f.finished[key], nil
 }
 
 func (f *fakeDeliveries) Claims() []string {

@@ -47,4 +47,9 @@ type Deliveries interface {
 	// by anyone; only the first claimant may act. Errors: the database's,
 	// or an empty key.
 	ClaimDelivery(ctx context.Context, key string, now time.Time) (first bool, err error)
+	// FinishDelivery records that the delivery claimed under key has run
+	// to its end (audited, its answer about to be posted); DeliveryFinished
+	// reports whether it has. Errors: the database's, or an empty key.
+	FinishDelivery(ctx context.Context, key string, now time.Time) error
+	DeliveryFinished(ctx context.Context, key string) (bool, error)
 }

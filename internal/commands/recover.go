@@ -196,12 +196,21 @@ func (s *Service) checkInterrupted(ctx context.Context, c Confirmation) verdict 
 }
 
 // interrupted answers a recovered command whose delivery the process that
-// died with it had claimed: it may have made the change before dying, so
-// the change is not made again. The meeting is named if the command named
+// died with it had claimed. If that process finished it, the requester is
+// told so; otherwise it may have made the change before dying, so the
+// change is not made again. The meeting is named if the command named
 // it or the channel is linked; nothing upstream is asked.
 func (s *Service) interrupted(ctx context.Context, inv *invocation, cmd command) result {
 	inv.spec = s.byName[cmd.verb]
 	inv.args = cmd.args
+	if s.finishedBefore(ctx, inv) {
+		return result{
+			replies: []Reply{{Visibility: Ephemeral, Notice: &NoticeView{Text: fmt.Sprintf(
+				"Your %s %s was carried out just before a restart of the bot; %s audit shows what it did.",
+				commandName, inv.spec.Name, commandName)}}},
+			outcome: OutcomeOK,
+		}
+	}
 	explicit, _ := takeMeetingID(cmd.args)
 	inv.meetingID = explicit
 	if explicit == "" {
@@ -223,6 +232,25 @@ func (s *Service) interrupted(ctx context.Context, inv *invocation, cmd command)
 		replies: []Reply{{Visibility: Ephemeral, Error: &ErrorView{Code: CodeInternal, Message: msg, Ref: ref}}},
 		outcome: OutcomeFailed,
 	}
+}
+
+// finishedBefore reports whether the process that died with inv's delivery
+// had run it to its end (and audited it): it may even have answered. A
+// failed lookup counts as not finished, the careful answer.
+func (s *Service) finishedBefore(ctx context.Context, inv *invocation) bool {
+	if s.deliveries == nil || inv.req.EnvelopeID == "" {
+		return false
+	}
+	done, err := s.deliveries.DeliveryFinished(ctx, deliveryKeys(inv.req.EnvelopeID, "")[0])
+	if err != nil {
+		inv.log.WarnContext(ctx, "cannot tell whether a recovered command had finished; reporting it as interrupted", "err", err)
+		return false
+	}
+	if done {
+		inv.log.InfoContext(ctx, "a recovered command had finished before its process died; telling its requester",
+			"envelope_id", inv.req.EnvelopeID)
+	}
+	return done
 }
 
 // listNames names up to maxListed participants, then "N more".

@@ -220,9 +220,10 @@ func reply(v Visibility, r Reply) result {
 // time to post the answer.
 //
 // A Recovered request runs as usual, except when the process that died
-// with it had already claimed its delivery: then the change may or may not
-// have been made, so it is not made again, and the requester is told so
-// (and it is audited as interrupted).
+// with it had already claimed its delivery: then it is not run again. If
+// that process finished it, the requester is told it was carried out;
+// otherwise the change may or may not have been made, the requester is
+// told so, and it is audited as interrupted.
 func (s *Service) Handle(ctx context.Context, r Request) []Reply {
 	start := s.now()
 	inv := &invocation{req: r, log: s.log.With(logAttrs(r.TeamID, r.ChannelID, r.UserID)...)}
@@ -269,6 +270,9 @@ func (s *Service) handle(ctx context.Context, inv *invocation) result {
 		return s.fail(ctx, inv, perr)
 	case spec == nil:
 		return s.unknownVerb(cmd.verb)
+	}
+	if durable {
+		defer s.finishDelivery(ctx, inv)
 	}
 	inv.flags = cmd.flags
 	if inv.has(flagHelp) {

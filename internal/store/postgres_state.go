@@ -283,6 +283,31 @@ func (s *postgresStore) ClaimDelivery(ctx context.Context, key string, now time.
 	return tag.RowsAffected() == 1, nil
 }
 
+// FinishDelivery implements Store.
+func (s *postgresStore) FinishDelivery(ctx context.Context, key string, now time.Time) error {
+	if key == "" {
+		return fmt.Errorf("finish delivery: empty key")
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE deliveries SET done_at = $2 WHERE key = $1 AND done_at IS NULL`,
+		key, pgTime(now)); err != nil {
+		return fmt.Errorf("finish delivery %s: %w", key, err)
+	}
+	return nil
+}
+
+// DeliveryFinished implements Store.
+func (s *postgresStore) DeliveryFinished(ctx context.Context, key string) (bool, error) {
+	if key == "" {
+		return false, fmt.Errorf("delivery finished: empty key")
+	}
+	var done bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deliveries WHERE key = $1 AND done_at IS NOT NULL)`,
+		key).Scan(&done); err != nil {
+		return false, fmt.Errorf("delivery finished %s: %w", key, err)
+	}
+	return done, nil
+}
+
 // PruneDeliveries implements Store.
 func (s *postgresStore) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM deliveries WHERE claimed_at < $1`, pgTime(before))

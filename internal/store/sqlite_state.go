@@ -347,6 +347,33 @@ func (s *sqliteStore) ClaimDelivery(ctx context.Context, key string, now time.Ti
 	return n == 1, nil
 }
 
+// FinishDelivery implements Store.
+func (s *sqliteStore) FinishDelivery(ctx context.Context, key string, now time.Time) error {
+	if key == "" {
+		return fmt.Errorf("finish delivery: empty key")
+	}
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET done_at = ? WHERE key = ? AND done_at IS NULL`, micros(now), key)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("finish delivery %s: %w", key, err)
+	}
+	return nil
+}
+
+// DeliveryFinished implements Store.
+func (s *sqliteStore) DeliveryFinished(ctx context.Context, key string) (bool, error) {
+	if key == "" {
+		return false, fmt.Errorf("delivery finished: empty key")
+	}
+	var n int
+	if err := s.readRow(ctx, `SELECT count(*) FROM deliveries WHERE key = ? AND done_at IS NOT NULL`, key).Scan(&n); err != nil {
+		return false, fmt.Errorf("delivery finished %s: %w", key, err)
+	}
+	return n > 0, nil
+}
+
 // PruneDeliveries implements Store.
 func (s *sqliteStore) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
 	var res sql.Result

@@ -109,6 +109,11 @@ type Store interface {
 	// by any replica since it was last pruned: only the first claimant
 	// executes. Errors: empty key.
 	ClaimDelivery(ctx context.Context, key string, now time.Time) (first bool, err error)
+	// FinishDelivery records that the claimed delivery key has run to its
+	// end; a key never claimed is left alone. DeliveryFinished reports
+	// whether it was. Errors: empty key.
+	FinishDelivery(ctx context.Context, key string, now time.Time) error
+	DeliveryFinished(ctx context.Context, key string) (bool, error)
 	// PruneDeliveries forgets the deliveries claimed before before and
 	// reports how many. Keep them longer than Slack may redeliver.
 	PruneDeliveries(ctx context.Context, before time.Time) (int64, error)

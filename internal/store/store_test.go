@@ -198,6 +198,32 @@ func testClaimDelivery(t *testing.T, b backend) {
 		t.Error("ClaimDelivery with an empty key: got no error")
 	}
 
+	// Finished, as seen by the other replica; a key never claimed stays
+	// unknown rather than appearing finished.
+	finished := func(key string) bool {
+		t.Helper()
+		done, err := stores[1].DeliveryFinished(ctx, key)
+		if err != nil {
+			t.Fatalf("DeliveryFinished(%q): %v", key, err)
+		}
+		return done
+	}
+	if finished("cmd:E1") {
+		t.Error("cmd:E1 finished before FinishDelivery")
+	}
+	for _, k := range []string{"cmd:E1", "cmd:never-claimed"} {
+		if err := stores[0].FinishDelivery(ctx, k, t0.Add(time.Second)); err != nil {
+			t.Errorf("FinishDelivery(%q): %v", k, err)
+		}
+	}
+	if !finished("cmd:E1") || finished("trigger:T1") || finished("cmd:never-claimed") {
+		t.Errorf("finished: cmd:E1 %v, trigger:T1 %v, cmd:never-claimed %v; want true, false, false",
+			finished("cmd:E1"), finished("trigger:T1"), finished("cmd:never-claimed"))
+	}
+	if err := stores[0].FinishDelivery(ctx, "", t0); err == nil {
+		t.Error("FinishDelivery with an empty key: got no error")
+	}
+
 	n, err := stores[0].PruneDeliveries(ctx, t0.Add(30*time.Minute))
 	if err != nil || n != 1 {
 		t.Errorf("PruneDeliveries: got (%d, %v), want (1, nil)", n, err)
