@@ -50,6 +50,11 @@ func TestReadyFollowsTheSocket(t *testing.T) {
 
 	waitUntil(t, "not ready while disconnected", func() bool { return !hs.l.Ready() })
 	waitUntil(t, "ready after reconnecting", hs.l.Ready)
+	// The client can see the upgrade answered before the fake has counted
+	// the connection: wait for the count, then check it.
+	if err := hs.fake.WaitConnectionsOpened(listenWaitCtx(t), 2); err != nil {
+		t.Fatalf("second connection: %v", err)
+	}
 	if got := hs.fake.ConnectionsOpened(); got != 2 {
 		t.Errorf("connections opened = %d, want 2", got)
 	}
