@@ -96,26 +96,41 @@ func TestRetries(t *testing.T) {
 }
 
 // TestRetriesStopAtDeadline checks that a failing upstream yields a clear
-// error before the caller's deadline, rather than the deadline itself.
+// error before the caller's deadline, rather than the deadline itself: a
+// retry whose backoff cannot end before the deadline is not waited for.
+// The backoffs and deadlines are far apart (minutes against seconds), so a
+// loaded machine cannot blur which side of the deadline a retry falls on.
 func TestRetriesStopAtDeadline(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	f.SetFault(rtkfake.RouteActiveSession, rtkfake.Fault{Status: 500})
-	// Backoffs of 250–500, 500–1000 and 1000–2000 ms would end after the
-	// deadline; the client stops retrying before it instead.
-	c := newClient(t, f, func(c *realtime.Config) { c.MaxRetries = 3; c.RetryDelay = 500 * time.Millisecond })
-	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
-	defer cancel()
-	_, err := c.ActiveSession(ctx, meetingID)
-	if ctx.Err() != nil {
-		t.Errorf("returned after the deadline (err %v), want before it", err)
-	}
-	var apiErr *realtime.APIError
-	if !errors.Is(err, realtime.ErrUpstream) || !errors.As(err, &apiErr) || apiErr.Status != 500 {
-		t.Errorf("err = %v, want ErrUpstream with status 500", err)
-	}
-	if n := f.RequestCount(rtkfake.RouteActiveSession); n < 2 || n > 3 {
-		t.Errorf("%d attempts, want 2 or 3 within a second", n)
+	for _, tt := range []struct {
+		name       string
+		retryDelay time.Duration
+		wantCount  int
+	}{
+		// The first backoff (30-60 s) would end after the 20 s deadline.
+		{"first backoff beyond the deadline", time.Minute, 1},
+		// Backoffs of a few ms fit; the retries run out first.
+		{"retries used up before the deadline", time.Millisecond, 4},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t)
+			f.SetFault(rtkfake.RouteActiveSession, rtkfake.Fault{Status: 500})
+			c := newClient(t, f, func(c *realtime.Config) { c.MaxRetries = 3; c.RetryDelay = tt.retryDelay })
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			_, err := c.ActiveSession(ctx, meetingID)
+			if ctx.Err() != nil {
+				t.Errorf("returned after the deadline (err %v), want before it", err)
+			}
+			var apiErr *realtime.APIError
+			if !errors.Is(err, realtime.ErrUpstream) || !errors.As(err, &apiErr) || apiErr.Status != 500 {
+				t.Errorf("err = %v, want ErrUpstream with status 500", err)
+			}
+			if n := f.RequestCount(rtkfake.RouteActiveSession); n != tt.wantCount {
+				t.Errorf("%d attempts, want %d", n, tt.wantCount)
+			}
+		})
 	}
 }
 
@@ -125,17 +140,17 @@ func TestRetriesStopAtDeadline(t *testing.T) {
 func TestRetryAfterBeyondDeadline(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.SetFault(rtkfake.RouteMuteAll, rtkfake.Fault{Status: 429, RetryAfter: 5 * time.Second})
+	f.SetFault(rtkfake.RouteMuteAll, rtkfake.Fault{Status: 429, RetryAfter: time.Minute})
 	c := newClient(t, f, func(c *realtime.Config) { c.MaxRetries = 3 })
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	_, err := c.MuteAll(ctx, meetingID, false)
 	if ctx.Err() != nil {
 		t.Error("waited until the deadline, want an answer at once")
 	}
 	var rl *realtime.RateLimitError
-	if !errors.As(err, &rl) || rl.RetryAfter != 5*time.Second {
-		t.Errorf("err = %v, want a RateLimitError with RetryAfter 5s", err)
+	if !errors.As(err, &rl) || rl.RetryAfter != time.Minute {
+		t.Errorf("err = %v, want a RateLimitError with RetryAfter 1m", err)
 	}
 	if n := f.RequestCount(rtkfake.RouteMuteAll); n != 1 {
 		t.Errorf("%d requests, want 1", n)
@@ -148,16 +163,18 @@ func TestRetryAfterBeyondDeadline(t *testing.T) {
 func TestRateLimiterWaitBeyondDeadline(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	c := newClient(t, f, func(c *realtime.Config) { c.RateLimit = 0.5; c.Burst = 1; c.CacheTTL = -1 })
+	// One token a minute: the second call's token comes ~60 s after the
+	// first, far beyond its 10 s deadline however slow the machine is.
+	c := newClient(t, f, func(c *realtime.Config) { c.RateLimit = rate.Every(time.Minute); c.Burst = 1; c.CacheTTL = -1 })
 	if _, err := c.Meeting(t.Context(), meetingID); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	_, err := c.Meeting(ctx, meetingID)
 	var rl *realtime.RateLimitError
-	if !errors.As(err, &rl) || rl.RetryAfter <= 500*time.Millisecond {
-		t.Errorf("err = %v, want a RateLimitError asking to wait ~2s", err)
+	if !errors.As(err, &rl) || rl.RetryAfter <= 10*time.Second {
+		t.Errorf("err = %v, want a RateLimitError asking to wait ~1m", err)
 	}
 	if ctx.Err() != nil {
 		t.Error("waited until the deadline, want an answer at once")

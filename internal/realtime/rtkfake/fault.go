@@ -11,7 +11,9 @@ import (
 // request is recorded and before credentials are checked, the way an
 // overloaded or failing upstream behaves.
 //
-// Latency delays the answer. Hang holds the request until the client gives
+// Until, if set, holds the request until it is closed (or the client gives
+// up, or the server closes): a gate a test opens once it has seen what may
+// happen while RealtimeKit has not answered. Latency delays the answer. Hang holds the request until the client gives
 // up (its context ends) or the server closes; nothing is answered. Status,
 // if non-zero, replaces the real answer: 429 in Cloudflare's rate-limit
 // envelope with Retry-After, 401/403 in Cloudflare's authentication
@@ -20,6 +22,7 @@ import (
 // With none of Hang and Status, the request proceeds normally after the
 // latency.
 type Fault struct {
+	Until      <-chan struct{}
 	Latency    time.Duration
 	Status     int
 	RetryAfter time.Duration // rounded up to whole seconds; 0 sends no Retry-After
@@ -85,6 +88,15 @@ func abort() { panic(http.ErrAbortHandler) }
 // applyFault plays f out and reports whether it answered the request (or
 // abandoned it); false means the request should be served normally.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+	if f.Until != nil {
+		select {
+		case <-f.Until:
+		case <-r.Context().Done():
+			return true
+		case <-s.done:
+			abort()
+		}
+	}
 	if f.Latency > 0 {
 		t := time.NewTimer(f.Latency)
 		select {
