@@ -50,9 +50,19 @@ func run(stderr io.Writer) int {
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	level, _ := config.ParseLevel(cfg.LogLevel) // validated by Load
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: durationsAsText}
 	if cfg.LogFormat == "text" {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// durationsAsText writes durations as Go's duration text ("1.5s"), as the
+// text handler does, rather than the JSON handler's nanoseconds, which
+// nobody reading a log line can take in at a glance.
+func durationsAsText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
 }

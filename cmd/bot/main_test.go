@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtkbot/rtkbot/internal/config"
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
 	"github.com/rtkbot/rtkbot/internal/slackapp/slackfake"
 )
@@ -192,6 +194,27 @@ func TestBlankRequiredVariablesExitTwoBeforeTouchingTheDatabase(t *testing.T) {
 			for _, f := range tt.files {
 				if _, err := os.Stat(f); !os.IsNotExist(err) {
 					t.Errorf("%s exists after a configuration error (stat: %v)", f, err)
+				}
+			}
+		})
+	}
+}
+
+func TestLogsShowDurationsAsText(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"json", "text"} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			logger := newLogger(config.Config{LogLevel: "info", LogFormat: format}, &buf)
+			logger.With("component", "slack").Info("stopping",
+				"timeout", 1500*time.Millisecond, slog.Group("retry", "backoff", 2*time.Minute))
+			want := map[string][]string{
+				"json": {`"timeout":"1.5s"`, `"backoff":"2m0s"`},
+				"text": {`timeout=1.5s`, `retry.backoff=2m0s`},
+			}[format]
+			for _, w := range want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("log line does not contain %s:\n%s", w, buf.String())
 				}
 			}
 		})

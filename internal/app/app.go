@@ -126,7 +126,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		slack.OptionHTTPClient(opts.HTTPClient),
 	)
 
-	auditors := multiAuditor{storeAuditor{a.store, logger.With("component", "audit")}}
+	auditors := multiAuditor{storeAuditor{a.store, logger.With("component", "audit")}, logAuditor{logger.With("component", "audit")}}
 	if cfg.AuditChannel != "" {
 		a.auditor = slackapp.NewAuditor(a.api, cfg.AuditChannel, logger.With("component", "audit"))
 		auditors = append(auditors, a.auditor)
