@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,7 +21,7 @@ import (
 const (
 	exitOK     = 0
 	exitFailed = 1
-	exitConfig = 2 // invalid configuration
+	exitConfig = 2 // invalid configuration, or a token refused at start
 )
 
 func main() { os.Exit(run(os.Stderr)) }
@@ -42,6 +43,13 @@ func run(stderr io.Writer) int {
 		return exitFailed
 	}
 	if err := a.Run(ctx); err != nil {
+		var cerr *config.Error
+		if errors.As(err, &cerr) {
+			// A token Slack or Cloudflare refused: as much a configuration
+			// error as a missing one, and no restart will fix it.
+			logger.Error("cannot start: a token was refused; fix the configuration and restart", "problems", cerr.Problems)
+			return exitConfig
+		}
 		logger.Error("stopped on error", "err", err)
 		return exitFailed
 	}

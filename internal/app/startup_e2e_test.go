@@ -10,6 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
+	"github.com/rtkbot/rtkbot/internal/slackapp"
+	"github.com/rtkbot/rtkbot/internal/slackapp/slackfake"
 )
 
 // logLines decodes the JSON log lines whose msg is msg.
@@ -73,4 +75,87 @@ func TestExecutedChangesAreLoggedAtInfo(t *testing.T) {
 	if failed[0]["ref"] == nil {
 		t.Error("the failed change's log line has no ref")
 	}
+}
+
+// Envelopes of another workspace, Enterprise Grid org or app are acked
+// (so Slack stops redelivering them) and dropped: a user ID listed in
+// BOT_MODERATORS is no moderator in another workspace. Nothing reaches
+// RealtimeKit, nothing is posted, and the same command from the bot's own
+// workspace still runs.
+func TestEnvelopesOfOtherWorkspacesAndAppsAreIgnored(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	foreign := []struct {
+		name string
+		cmd  slackfake.SlashCommand
+	}{
+		{"other team", slackfake.SlashCommand{TeamID: "T0EVIL"}},
+		{"other app", slackfake.SlashCommand{APIAppID: "A0EVIL"}},
+		{"other team and app", slackfake.SlashCommand{TeamID: "T0EVIL", APIAppID: "A0EVIL"}},
+		{"other org", slackfake.SlashCommand{EnterpriseID: "E0EVIL"}},
+	}
+	var urls []string
+	for _, f := range foreign {
+		cmd := f.cmd
+		cmd.ChannelID, cmd.UserID, cmd.Text = channelID, modID, "mute-all "+meetingID
+		d := w.slack.SlashCommand(cmd)
+		ack, err := w.slack.WaitAck(w.ctx(), d.EnvelopeID)
+		if err != nil {
+			t.Fatalf("%s: not acked: %v", f.name, err)
+		}
+		if ack.Payload != nil {
+			t.Errorf("%s: ack carries a message: %s", f.name, ack.Payload)
+		}
+		urls = append(urls, d.ResponseURL)
+	}
+	// A click on a confirmation button, from another workspace.
+	prompt := w.run(modID, "kick "+meetingID+" bob")
+	w.answers(prompt, 1)
+	click := w.slack.ClickButton(slackfake.ButtonClick{TeamID: "T0EVIL", UserID: modID, ChannelID: channelID,
+		ActionID: slackapp.ActionConfirm, ResponseURL: prompt.ResponseURL})
+	if _, err := w.slack.WaitAck(w.ctx(), click.EnvelopeID); err != nil {
+		t.Fatalf("foreign click not acked: %v", err)
+	}
+	urls = append(urls, click.ResponseURL)
+
+	// The bot's own workspace still gets its command run and answered;
+	// the foreign envelopes were dispatched before it.
+	mustContain(t, "own mute-all", shown(t, w.answer(modID, "mute-all "+meetingID)), "muted")
+	if n := w.rtk.RequestCount(rtkfake.RouteMuteAll); n != 1 {
+		t.Errorf("mute-all requests = %d, want 1 (the bot's own workspace's)", n)
+	}
+	if n := w.rtk.RequestCount(rtkfake.RouteKick); n != 0 {
+		t.Errorf("kick requests = %d, want 0", n)
+	}
+	for _, u := range urls {
+		if rs := w.slack.Responses(u); len(rs) != 0 {
+			t.Errorf("a foreign envelope was answered: %s", rs[0].Raw)
+		}
+	}
+	if p := w.slack.Posted(); len(p) != 0 {
+		t.Errorf("posted %d messages for foreign envelopes: %+v", len(p), p)
+	}
+	ignored := logLines(t, w.logs.String(), "ignoring an envelope from another workspace or app")
+	if len(ignored) != len(foreign)+1 || ignored[0]["level"] != "WARN" || ignored[0]["team_id"] != "T0EVIL" {
+		t.Errorf("%d warnings for %d foreign envelopes; first: %v", len(ignored), len(foreign)+1, ignored)
+	}
+	metrics := get(t, "http://"+w.app.HTTPAddr()+"/metrics")
+	for _, want := range []string{
+		`rtkbot_envelopes_ignored_total{reason="other_team"} 3`,
+		`rtkbot_envelopes_ignored_total{reason="other_app"} 1`,
+		`rtkbot_envelopes_ignored_total{reason="other_enterprise"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readAll(t, resp)
 }
