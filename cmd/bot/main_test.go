@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtkbot/rtkbot/internal/config"
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
 	"github.com/rtkbot/rtkbot/internal/slackapp/slackfake"
 )
@@ -145,5 +147,76 @@ func TestSIGTERMFinishesInFlightCommandsAndExitsZero(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("bot did not exit after SIGTERM")
+	}
+}
+
+// Required variables set to nothing, as an env file with SLACK_BOT_TOKEN=
+// leaves them, are reported with every other problem, exit 2, and nothing
+// is created on disk: not the database, not its directory.
+func TestBlankRequiredVariablesExitTwoBeforeTouchingTheDatabase(t *testing.T) {
+	t.Parallel()
+	bin := buildBot(t)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "db", "bot.db")
+	for _, tt := range []struct {
+		name  string
+		dbEnv []string
+		files []string // must not exist afterwards
+	}{
+		{name: "default database", files: []string{filepath.Join(dir, "data")}},
+		{name: "named database", dbEnv: []string{"DATABASE_URL=sqlite:" + dbPath}, files: []string{filepath.Dir(dbPath)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(bin)
+			cmd.Dir = dir
+			cmd.Env = append([]string{
+				"SLACK_APP_TOKEN=", "SLACK_BOT_TOKEN=", "CLOUDFLARE_API_TOKEN=", "CLOUDFLARE_ACCOUNT_ID= ",
+				"REALTIMEKIT_APP_ID=", "REALTIMEKIT_RATE_LIMIT=abc", "BOT_HTTP_ADDR=127.0.0.1:0",
+			}, tt.dbEnv...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); code != 2 {
+				t.Fatalf("exit code = %d (%v), want 2; stderr:\n%s", code, err, stderr.String())
+			}
+			for _, want := range []string{
+				"SLACK_APP_TOKEN: required, but set to an empty value",
+				"SLACK_BOT_TOKEN: required, but set to an empty value",
+				"CLOUDFLARE_API_TOKEN: required, but set to an empty value",
+				"CLOUDFLARE_ACCOUNT_ID: required, but set to an empty value",
+				"REALTIMEKIT_APP_ID: required, but set to an empty value",
+				`REALTIMEKIT_RATE_LIMIT: "abc" is not a number`,
+			} {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
+				}
+			}
+			for _, f := range tt.files {
+				if _, err := os.Stat(f); !os.IsNotExist(err) {
+					t.Errorf("%s exists after a configuration error (stat: %v)", f, err)
+				}
+			}
+		})
+	}
+}
+
+func TestLogsShowDurationsAsText(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"json", "text"} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			logger := newLogger(config.Config{LogLevel: "info", LogFormat: format}, &buf)
+			logger.With("component", "slack").Info("stopping",
+				"timeout", 1500*time.Millisecond, slog.Group("retry", "backoff", 2*time.Minute))
+			want := map[string][]string{
+				"json": {`"timeout":"1.5s"`, `"backoff":"2m0s"`},
+				"text": {`timeout=1.5s`, `retry.backoff=2m0s`},
+			}[format]
+			for _, w := range want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("log line does not contain %s:\n%s", w, buf.String())
+				}
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -58,12 +59,14 @@ type App struct {
 	now      func() time.Time
 	metrics  *metrics.Metrics
 	store    store.Store
+	rtk      *realtime.Client
 	core     *commands.Service
 	api      *slack.Client
 	listener *slackapp.Listener
 	auditor  *slackapp.Auditor // nil without BOT_AUDIT_CHANNEL
 	httpLn   net.Listener
 	httpSrv  *http.Server
+	checked  atomic.Bool // the tokens were accepted (checkCredentials)
 
 	retention   time.Duration
 	stuckAfter  time.Duration
@@ -104,7 +107,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		}
 	}()
 
-	rtk, err := realtime.New(realtime.Config{
+	a.rtk, err = realtime.New(realtime.Config{
 		APIToken:   cfg.CloudflareAPIToken,
 		AccountID:  cfg.CloudflareAccountID,
 		AppID:      cfg.RealtimeKitAppID,
@@ -126,14 +129,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		slack.OptionHTTPClient(opts.HTTPClient),
 	)
 
-	auditors := multiAuditor{storeAuditor{a.store, logger.With("component", "audit")}}
+	auditors := multiAuditor{storeAuditor{a.store, logger.With("component", "audit")}, logAuditor{logger.With("component", "audit")}}
 	if cfg.AuditChannel != "" {
 		a.auditor = slackapp.NewAuditor(a.api, cfg.AuditChannel, logger.With("component", "audit"))
 		auditors = append(auditors, a.auditor)
 	}
 
 	a.core, err = commands.New(commands.Config{
-		Realtime:            rtk,
+		Realtime:            a.rtk,
 		Directory:           slackapp.NewDirectory(a.api),
 		Auditor:             auditors,
 		Moderators:          cfg.Moderators,
@@ -209,6 +212,10 @@ func (a *App) routes() http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !a.checked.Load() {
+			http.Error(w, "checking the Slack and Cloudflare tokens", http.StatusServiceUnavailable)
+			return
+		}
 		if !a.listener.Ready() {
 			http.Error(w, "not connected to Slack", http.StatusServiceUnavailable)
 			return
@@ -219,9 +226,12 @@ func (a *App) routes() http.Handler {
 	return mux
 }
 
-// Run serves until ctx is cancelled, then stops taking commands, lets the
-// in-flight ones finish (up to BOT_SHUTDOWN_TIMEOUT) and returns nil. It
-// returns an error only if the bot could not keep running.
+// Run checks the tokens, then serves until ctx is cancelled, then stops
+// taking commands, lets the in-flight ones finish (up to
+// BOT_SHUTDOWN_TIMEOUT) and returns nil. It returns an error only if the
+// bot could not keep running: a *config.Error if Slack or Cloudflare
+// refused a token. A service it cannot reach is retried, with /readyz
+// answering 503, until it answers or ctx is cancelled.
 func (a *App) Run(ctx context.Context) error {
 	defer a.store.Close()
 	httpErr := make(chan error, 1)
@@ -231,6 +241,18 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		close(httpErr)
 	}()
+	a.log.Info("rtkbot starting: checking the Slack and Cloudflare tokens", "http_addr", a.HTTPAddr())
+	if err := a.checkCredentials(ctx); err != nil {
+		shutCtx, done := context.WithTimeout(context.Background(), 5*time.Second)
+		defer done()
+		_ = a.httpSrv.Shutdown(shutCtx)
+		if ctx.Err() != nil {
+			a.log.Info("rtkbot stopped before the tokens could be checked")
+			return nil
+		}
+		return err
+	}
+	a.checked.Store(true)
 	a.log.Info("rtkbot started", "http_addr", a.HTTPAddr())
 
 	runCtx, cancel := context.WithCancel(ctx)

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,14 +82,22 @@ func Load() (Config, error) {
 	v := reflect.ValueOf(&c).Elem()
 	for i := range v.NumField() {
 		f := v.Type().Field(i)
+		name := f.Tag.Get("envconfig")
+		raw, set := os.LookupEnv(name)
+		if p := checkRaw(f, raw, set); p != "" {
+			problems = append(problems, p)
+			unread[name] = true
+			continue
+		}
 		one := reflect.New(reflect.StructOf([]reflect.StructField{{Name: f.Name, Type: f.Type, Tag: f.Tag}}))
 		if err := envconfig.Process("", one.Interface()); err != nil {
-			problems = append(problems, describe(f, err))
-			unread[f.Tag.Get("envconfig")] = true
+			problems = append(problems, describe(f, raw, err))
+			unread[name] = true
 			continue
 		}
 		v.Field(i).Set(one.Elem().Field(0))
 	}
+	c.tidy()
 	// A variable that could not be parsed is left at its zero value, which
 	// validate would report again, less helpfully.
 	for _, p := range c.validate() {
@@ -101,30 +111,83 @@ func Load() (Config, error) {
 	return c, nil
 }
 
-// describe turns an envconfig error into a line naming the variable, without
-// echoing the value (it could be a misplaced token).
-func describe(f reflect.StructField, err error) string {
+// checkRaw reports what is wrong with a variable's text before it is
+// parsed: a required variable that is unset or blank (envconfig takes
+// "set" for "given", so SLACK_BOT_TOKEN= slipped through and failed later,
+// after the database was created), or a value wrapped in quotes, which
+// Docker's --env-file and Compose's env_file keep as part of the value.
+func checkRaw(f reflect.StructField, raw string, set bool) string {
 	name := f.Tag.Get("envconfig")
-	var perr *envconfig.ParseError
-	if errors.As(err, &perr) {
-		return fmt.Sprintf("%s: cannot parse as %s", name, typeName(f.Type))
+	if f.Tag.Get("required") == "true" && strings.TrimSpace(raw) == "" {
+		if set {
+			return name + ": required, but set to an empty value"
+		}
+		return name + ": required, not set"
 	}
-	if strings.Contains(err.Error(), "required key") {
-		return fmt.Sprintf("%s: required, not set", name)
+	if t := strings.TrimSpace(raw); len(t) >= 2 && (t[0] == '"' || t[0] == '\'') && t[len(t)-1] == t[0] {
+		return fmt.Sprintf("%s: the value is wrapped in quotes; remove them (Docker and Compose env files keep quotes as part of the value)", name)
 	}
-	return fmt.Sprintf("%s: %s", name, "invalid value")
+	return ""
 }
 
-func typeName(t reflect.Type) string {
+// tidy trims the spaces people put around values and after the commas of
+// lists ("U1, U2"), and drops empty list items ("U1,U2,"). Tokens and IDs
+// never contain spaces, so this only removes what was never meant.
+func (c *Config) tidy() {
+	trim := func(s *string) { *s = strings.TrimSpace(*s) }
+	trimSecret := func(s *secret.String) { *s = secret.String(strings.TrimSpace(s.Reveal())) }
+	trimSecret(&c.SlackAppToken)
+	trimSecret(&c.SlackBotToken)
+	trimSecret(&c.CloudflareAPIToken)
+	trimSecret(&c.DatabaseURL)
+	for _, s := range []*string{&c.SlackAPIURL, &c.CloudflareAccountID, &c.RealtimeKitAppID,
+		&c.CloudflareBaseURL, &c.AuditChannel, &c.HTTPAddr, &c.LogLevel, &c.LogFormat} {
+		trim(s)
+	}
+	c.Moderators = tidyList(c.Moderators)
+	c.ModeratorGroups = tidyList(c.ModeratorGroups)
+}
+
+func tidyList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// describe turns an envconfig error into a line naming the variable and
+// what it should look like, in words rather than Go types. It quotes the
+// value only when it is short and not token-shaped: a long value in the
+// wrong variable could be a misplaced token.
+func describe(f reflect.StructField, raw string, err error) string {
+	name := f.Tag.Get("envconfig")
+	var perr *envconfig.ParseError
+	if !errors.As(err, &perr) {
+		return fmt.Sprintf("%s: invalid value", name)
+	}
+	shown := "the value"
+	if t := strings.TrimSpace(raw); len(t) <= 20 && !strings.HasPrefix(t, "xox") && !strings.HasPrefix(t, "xapp") {
+		shown = strconv.Quote(t)
+	}
+	return fmt.Sprintf("%s: %s is not %s", name, shown, kindName(f.Type))
+}
+
+// kindName says in words what a field's text must be.
+func kindName(t reflect.Type) string {
 	switch {
 	case t == reflect.TypeOf(time.Duration(0)):
-		return "a duration (e.g. 20s, 10m)"
+		return "a duration; give a number with a unit, e.g. 20s, 10m or 2160h"
 	case t.Kind() == reflect.Bool:
-		return "a boolean (true or false)"
+		return "true or false"
 	case t.Kind() == reflect.Int:
 		return "a whole number"
+	case t.Kind() == reflect.Float64:
+		return "a number, e.g. 3.5"
 	}
-	return t.String()
+	return "a valid value"
 }
 
 var (

@@ -15,7 +15,7 @@ var allVars = []string{
 	"CLOUDFLARE_ACCOUNT_ID", "REALTIMEKIT_APP_ID", "CLOUDFLARE_BASE_URL", "BOT_MODERATORS",
 	"BOT_MODERATOR_GROUPS", "BOT_ADMINS_ARE_MODERATORS", "BOT_AUDIT_CHANNEL",
 	"BOT_MAX_CONCURRENT_COMMANDS", "BOT_SHUTDOWN_TIMEOUT", "BOT_CONFIRM_TTL", "BOT_HTTP_ADDR",
-	"LOG_LEVEL", "LOG_FORMAT", "DATABASE_URL", "BOT_AUDIT_RETENTION",
+	"LOG_LEVEL", "LOG_FORMAT", "DATABASE_URL", "BOT_AUDIT_RETENTION", "REALTIMEKIT_RATE_LIMIT", "REALTIMEKIT_RATE_BURST",
 }
 
 // setEnv clears every variable Load reads, then sets env. Not parallel: the
@@ -84,7 +84,7 @@ func TestLoadStorage(t *testing.T) {
 		{name: "mysql", url: "mysql://rtkbot:hunter2@db/rtkbot", want: "DATABASE_URL: must start with sqlite: (a file, for one process) or postgres://"},
 		{name: "a bare password", url: "hunter2", want: "DATABASE_URL: must start with sqlite:"},
 		{name: "retention too short", retention: "30m", want: "BOT_AUDIT_RETENTION: must be at least 1h"},
-		{name: "retention in days", retention: "90d", want: "BOT_AUDIT_RETENTION: cannot parse as a duration"},
+		{name: "retention in days", retention: "90d", want: `BOT_AUDIT_RETENTION: "90d" is not a duration`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,9 +164,9 @@ func TestLoadReportsEveryProblemWithoutSecrets(t *testing.T) {
 		"CLOUDFLARE_API_TOKEN: required, not set",
 		"CLOUDFLARE_ACCOUNT_ID: required, not set",
 		"REALTIMEKIT_APP_ID: required, not set",
-		"BOT_ADMINS_ARE_MODERATORS: cannot parse as a boolean",
-		"BOT_MAX_CONCURRENT_COMMANDS: cannot parse as a whole number",
-		"BOT_SHUTDOWN_TIMEOUT: cannot parse as a duration",
+		`BOT_ADMINS_ARE_MODERATORS: "maybe" is not true or false`,
+		`BOT_MAX_CONCURRENT_COMMANDS: "lots" is not a whole number`,
+		`BOT_SHUTDOWN_TIMEOUT: "soon" is not a duration; give a number with a unit`,
 		`BOT_MODERATORS: "alice" is not a Slack user ID`,
 		`BOT_AUDIT_CHANNEL: "#audit" is not a Slack channel ID`,
 		`LOG_LEVEL: "loud" is not one of`,
@@ -180,5 +180,114 @@ func TestLoadReportsEveryProblemWithoutSecrets(t *testing.T) {
 	}
 	if strings.Contains(msg, "secret") {
 		t.Errorf("error leaks a token value:\n%s", msg)
+	}
+}
+
+// A required variable set to nothing (SLACK_BOT_TOKEN= in an env file) is
+// as missing as an unset one, and is reported with every other problem.
+func TestLoadTreatsBlankRequiredVariablesAsMissing(t *testing.T) {
+	setEnv(t, map[string]string{
+		"SLACK_APP_TOKEN":       "",
+		"SLACK_BOT_TOKEN":       "   ",
+		"CLOUDFLARE_API_TOKEN":  "",
+		"CLOUDFLARE_ACCOUNT_ID": "",
+		"REALTIMEKIT_APP_ID":    "",
+		"LOG_FORMAT":            "xml",
+	})
+	_, err := Load()
+	var cerr *Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("Load() error = %v, want *Error", err)
+	}
+	want := []string{
+		"SLACK_APP_TOKEN: required, but set to an empty value",
+		"SLACK_BOT_TOKEN: required, but set to an empty value",
+		"CLOUDFLARE_API_TOKEN: required, but set to an empty value",
+		"CLOUDFLARE_ACCOUNT_ID: required, but set to an empty value",
+		"REALTIMEKIT_APP_ID: required, but set to an empty value",
+		`LOG_FORMAT: "xml" is not json or text`,
+	}
+	if diff := cmp.Diff(want, cerr.Problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadTrimsSpacesAroundValuesAndListItems(t *testing.T) {
+	env := validEnv()
+	env["BOT_MODERATORS"] = "U111, W222 ,U333,"
+	env["BOT_MODERATOR_GROUPS"] = " S123"
+	env["BOT_AUDIT_CHANNEL"] = "C999 "
+	env["SLACK_BOT_TOKEN"] = "xoxb-secret-bot\n" // a secret file's trailing newline
+	setEnv(t, env)
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"U111", "W222", "U333"}, c.Moderators); diff != "" {
+		t.Errorf("Moderators (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"S123"}, c.ModeratorGroups); diff != "" {
+		t.Errorf("ModeratorGroups (-want +got):\n%s", diff)
+	}
+	if c.AuditChannel != "C999" || c.SlackBotToken.Reveal() != "xoxb-secret-bot" {
+		t.Errorf("AuditChannel = %q, bot token trimmed = %t", c.AuditChannel, c.SlackBotToken.Reveal() == "xoxb-secret-bot")
+	}
+}
+
+// Messages say what a value must look like in words, never as a Go type.
+func TestLoadDescribesBadValuesInWords(t *testing.T) {
+	tests := []struct {
+		name, value, want string
+	}{
+		{"REALTIMEKIT_RATE_LIMIT", "abc", `REALTIMEKIT_RATE_LIMIT: "abc" is not a number, e.g. 3.5`},
+		{"REALTIMEKIT_RATE_BURST", "1.5", `REALTIMEKIT_RATE_BURST: "1.5" is not a whole number`},
+		{"BOT_CONFIRM_TTL", "600", `BOT_CONFIRM_TTL: "600" is not a duration; give a number with a unit, e.g. 20s, 10m or 2160h`},
+		// A long or token-shaped value may be a token in the wrong place.
+		{"REALTIMEKIT_RATE_LIMIT", "xoxb-secret", "REALTIMEKIT_RATE_LIMIT: the value is not a number"},
+		{"BOT_SHUTDOWN_TIMEOUT", "cf-secret-0123456789abcdef", "BOT_SHUTDOWN_TIMEOUT: the value is not a duration"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			env := validEnv()
+			env[tt.name] = tt.value
+			setEnv(t, env)
+			_, err := Load()
+			var cerr *Error
+			if !errors.As(err, &cerr) || len(cerr.Problems) != 1 || !strings.HasPrefix(cerr.Problems[0], tt.want) {
+				t.Fatalf("Load() error = %v, want one problem starting %q", err, tt.want)
+			}
+			for _, goType := range []string{"float64", "int", "time.Duration", "bool", "parse as"} {
+				if strings.Contains(cerr.Problems[0], goType) {
+					t.Errorf("problem names a Go type (%s): %s", goType, cerr.Problems[0])
+				}
+			}
+			if strings.Contains(err.Error(), "secret") {
+				t.Errorf("error shows a token-shaped value: %s", err)
+			}
+		})
+	}
+}
+
+// Docker's --env-file keeps quotes as part of the value: say so, rather
+// than "must be a bot token (xoxb-…)" for a value that visibly is one.
+func TestLoadHintsAtQuotedValues(t *testing.T) {
+	env := validEnv()
+	env["SLACK_BOT_TOKEN"] = `"xoxb-secret-bot"`
+	env["BOT_MODERATORS"] = `'U111,U222'`
+	setEnv(t, env)
+	_, err := Load()
+	var cerr *Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("Load() error = %v, want *Error", err)
+	}
+	want := []string{
+		"SLACK_BOT_TOKEN: the value is wrapped in quotes; remove them (Docker and Compose env files keep quotes as part of the value)",
+		"BOT_MODERATORS: the value is wrapped in quotes; remove them (Docker and Compose env files keep quotes as part of the value)",
+	}
+	if diff := cmp.Diff(want, cerr.Problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if strings.Contains(err.Error(), "secret") {
+		t.Errorf("error leaks the token:\n%s", err)
 	}
 }

@@ -27,6 +27,7 @@ type Metrics struct {
 	busy       prometheus.Counter
 	inFlight   prometheus.Gauge
 	adopted    prometheus.Counter
+	ignored    *prometheus.CounterVec
 }
 
 // New builds the metrics on a fresh registry, with Go runtime and process
@@ -74,9 +75,13 @@ func New() *Metrics {
 			Name: "rtkbot_deliveries_adopted_total",
 			Help: "Commands and clicks answered on behalf of a replica that stopped before answering them.",
 		}),
+		ignored: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "rtkbot_envelopes_ignored_total",
+			Help: "Envelopes acked and dropped because they came from another workspace, Enterprise Grid org or app, by reason.",
+		}, []string{"reason"}),
 	}
 	reg.MustRegister(m.commands, m.ackLatency, m.cmdLatency, m.upstream, m.upLatency,
-		m.reconnects, m.busy, m.inFlight, m.adopted,
+		m.reconnects, m.busy, m.inFlight, m.adopted, m.ignored,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -145,4 +150,13 @@ func (m *Metrics) Adopted() {
 		return
 	}
 	m.adopted.Inc()
+}
+
+// Ignored records an envelope dropped as not this bot's: reason is
+// other_team, other_app or other_enterprise.
+func (m *Metrics) Ignored(reason string) {
+	if m == nil {
+		return
+	}
+	m.ignored.WithLabelValues(reason).Inc()
 }

@@ -107,6 +107,7 @@ type Listener struct {
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	socket  *socketmode.Client
+	api     *slack.Client // the socket's Web API client, for Verify
 	resp    *responder
 	id      string       // this replica, in the Inbox and the logs
 	inbox   *inboxWriter // nil without Config.Inbox; set by Run
@@ -117,7 +118,8 @@ type Listener struct {
 	inFlight sync.WaitGroup
 	ready    atomic.Bool
 	started  atomic.Bool
-	connects int // Connected events seen; touched only by Run's goroutine
+	identity atomic.Pointer[Identity] // set by Verify
+	connects int                      // Connected events seen; touched only by Run's goroutine
 }
 
 // NewListener checks cfg, fills in defaults and builds the Socket Mode
@@ -189,6 +191,7 @@ func NewListener(cfg Config) (*Listener, error) {
 		log:     cfg.Logger,
 		metrics: cfg.Metrics,
 		socket:  socketmode.New(api, socketmode.OptionLog(debugLog), socketmode.OptionDialer(socketDialer())),
+		api:     api,
 		resp:    &responder{client: cfg.HTTPClient, pause: retryPause},
 		workers: make(chan struct{}, cfg.MaxConcurrent),
 		queue:   make(chan struct{}, cfg.QueueSize),
@@ -384,6 +387,9 @@ func (l *Listener) dispatch(ctx, work context.Context, evt socketmode.Event) {
 // Slack shows to the user like a response: no extra I/O for a bot that is
 // already overloaded.
 func (l *Listener) onSlashCommand(ctx, work context.Context, req *socketmode.Request, received time.Time, cmd slack.SlashCommand) {
+	if l.ignoreForeign(ctx, req, received, cmd.TeamID, cmd.EnterpriseID, cmd.APIAppID, cmd.UserID) {
+		return
+	}
 	log := l.log.With("team_id", cmd.TeamID, "channel_id", cmd.ChannelID,
 		"user_id", cmd.UserID, "command", commandLabel(cmd.Text))
 	if cmd.Command != SlashCommand {
@@ -428,6 +434,9 @@ func (l *Listener) onSlashCommand(ctx, work context.Context, req *socketmode.Req
 // the response_url, as a new ephemeral message that leaves the prompt in
 // place for another try.
 func (l *Listener) onInteraction(ctx, work context.Context, req *socketmode.Request, received time.Time, cb slack.InteractionCallback) {
+	if l.ignoreForeign(ctx, req, received, cb.Team.ID, cb.Enterprise.ID, cb.APIAppID, cb.User.ID) {
+		return
+	}
 	click, ok := clickFrom(cb, req.EnvelopeID)
 	if !ok {
 		_ = l.ack(ctx, req, received, nil)

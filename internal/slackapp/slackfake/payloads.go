@@ -16,6 +16,7 @@ type slashPayload struct {
 	Token               string `json:"token"`
 	TeamID              string `json:"team_id"`
 	TeamDomain          string `json:"team_domain"`
+	EnterpriseID        string `json:"enterprise_id,omitempty"`
 	ChannelID           string `json:"channel_id"`
 	ChannelName         string `json:"channel_name"`
 	UserID              string `json:"user_id"`
@@ -37,7 +38,7 @@ type blockActionsPayload struct {
 	Container           actionContainer `json:"container"`
 	TriggerID           string          `json:"trigger_id"`
 	Team                actionTeam      `json:"team"`
-	Enterprise          *struct{}       `json:"enterprise"` // null outside Enterprise Grid
+	Enterprise          *actionTeam     `json:"enterprise"` // null outside Enterprise Grid
 	IsEnterpriseInstall bool            `json:"is_enterprise_install"`
 	Channel             actionChannel   `json:"channel"`
 	Message             json.RawMessage `json:"message,omitempty"` // absent for ephemeral messages
@@ -107,6 +108,12 @@ func (s *Server) SlashCommand(cmd SlashCommand) Delivery {
 	if cmd.TeamID == "" {
 		cmd.TeamID = s.cfg.TeamID
 	}
+	if cmd.APIAppID == "" {
+		cmd.APIAppID = s.cfg.AppID
+	}
+	if cmd.EnterpriseID == "" {
+		cmd.EnterpriseID = s.cfg.EnterpriseID
+	}
 	if cmd.ChannelName == "" {
 		cmd.ChannelName = channelName(cmd.ChannelID)
 	}
@@ -118,18 +125,19 @@ func (s *Server) SlashCommand(cmd SlashCommand) Delivery {
 	s.mu.Unlock()
 	d.ResponseURL = rurl
 	payload, _ := json.Marshal(slashPayload{
-		Token:       verificationToken,
-		TeamID:      cmd.TeamID,
-		TeamDomain:  s.cfg.TeamDomain,
-		ChannelID:   cmd.ChannelID,
-		ChannelName: cmd.ChannelName,
-		UserID:      cmd.UserID,
-		UserName:    cmd.UserName,
-		Command:     cmd.Command,
-		Text:        cmd.Text,
-		APIAppID:    s.cfg.AppID,
-		ResponseURL: rurl,
-		TriggerID:   d.TriggerID,
+		Token:        verificationToken,
+		TeamID:       cmd.TeamID,
+		TeamDomain:   s.cfg.TeamDomain,
+		EnterpriseID: cmd.EnterpriseID,
+		ChannelID:    cmd.ChannelID,
+		ChannelName:  cmd.ChannelName,
+		UserID:       cmd.UserID,
+		UserName:     cmd.UserName,
+		Command:      cmd.Command,
+		Text:         cmd.Text,
+		APIAppID:     cmd.APIAppID,
+		ResponseURL:  rurl,
+		TriggerID:    d.TriggerID,
 	})
 	s.submit(&envelope{
 		id: d.EnvelopeID, typ: TypeSlashCommands, payload: payload,
@@ -147,6 +155,12 @@ func (s *Server) ClickButton(b ButtonClick) Delivery {
 	d := Delivery{EnvelopeID: newEnvelopeID(), TriggerID: newTriggerID(now), SentAt: now}
 	if b.TeamID == "" {
 		b.TeamID = s.cfg.TeamID
+	}
+	if b.APIAppID == "" {
+		b.APIAppID = s.cfg.AppID
+	}
+	if b.EnterpriseID == "" {
+		b.EnterpriseID = s.cfg.EnterpriseID
 	}
 	s.mu.Lock()
 	if b.UserName == "" {
@@ -183,7 +197,7 @@ func (s *Server) ClickButton(b ButtonClick) Delivery {
 	p := blockActionsPayload{
 		Type:        "block_actions",
 		User:        actionUser{ID: b.UserID, Username: b.UserName, Name: b.UserName, TeamID: b.TeamID},
-		APIAppID:    s.cfg.AppID,
+		APIAppID:    b.APIAppID,
 		Token:       verificationToken,
 		Container:   actionContainer{Type: "message", MessageTS: b.MessageTS, ChannelID: b.ChannelID, IsEphemeral: src.ephemeral},
 		TriggerID:   d.TriggerID,
@@ -196,6 +210,9 @@ func (s *Server) ClickButton(b ButtonClick) Delivery {
 			Text:  textObject{Type: "plain_text", Text: b.Text, Emoji: true},
 			Value: b.Value, Style: button.Style, Type: "button", ActionTS: actionTS,
 		}},
+	}
+	if b.EnterpriseID != "" {
+		p.Enterprise = &actionTeam{ID: b.EnterpriseID, Domain: b.EnterpriseID}
 	}
 	if !src.ephemeral {
 		p.Message, _ = json.Marshal(botMessage{

@@ -28,6 +28,9 @@ type Config struct {
 	BotToken string // xoxb-…, for the Web API
 	AppID    string
 	TeamID   string
+	// EnterpriseID, if set, makes the workspace part of an Enterprise
+	// Grid org: auth.test and every payload carry it.
+	EnterpriseID string
 	// TeamDomain is the workspace's subdomain (team_domain, team.domain).
 	TeamDomain string
 	// BotUserID and BotID identify the app's bot user (auth.test and the

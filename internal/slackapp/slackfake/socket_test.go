@@ -472,3 +472,27 @@ func TestAckPayloadIsShownAsResponse(t *testing.T) {
 		t.Errorf("raw = %s (%v), want the ack payload", got[0].Raw, err)
 	}
 }
+
+// A test can send envelopes as if from another workspace, org or app.
+func TestEnvelopesFromElsewhere(t *testing.T) {
+	t.Parallel()
+	s := NewTestServer(t, Config{AppID: "A0APP", TeamID: "T0TEAM", EnterpriseID: "E0ORG"})
+	c := startClient(t, s, s.AppToken())
+	c.next(t, socketmode.EventTypeConnected)
+
+	s.SlashCommand(SlashCommand{ChannelID: "C0CHAN", UserID: "U0ADA", Text: "help"})
+	cmd := c.next(t, socketmode.EventTypeSlashCommand).Data.(slack.SlashCommand)
+	if cmd.TeamID != "T0TEAM" || cmd.EnterpriseID != "E0ORG" || cmd.APIAppID != "A0APP" {
+		t.Errorf("default slash command from %s/%s/%s", cmd.EnterpriseID, cmd.TeamID, cmd.APIAppID)
+	}
+	s.SlashCommand(SlashCommand{TeamID: "T0EVIL", EnterpriseID: "E0EVIL", APIAppID: "A0EVIL", ChannelID: "C0CHAN", UserID: "U0ADA", Text: "help"})
+	cmd = c.next(t, socketmode.EventTypeSlashCommand).Data.(slack.SlashCommand)
+	if cmd.TeamID != "T0EVIL" || cmd.EnterpriseID != "E0EVIL" || cmd.APIAppID != "A0EVIL" {
+		t.Errorf("foreign slash command from %s/%s/%s", cmd.EnterpriseID, cmd.TeamID, cmd.APIAppID)
+	}
+	s.ClickButton(ButtonClick{TeamID: "T0EVIL", EnterpriseID: "E0EVIL", APIAppID: "A0EVIL", ChannelID: "C0CHAN", UserID: "U0ADA", ActionID: "confirm", Value: "x"})
+	cb := c.next(t, socketmode.EventTypeInteractive).Data.(slack.InteractionCallback)
+	if cb.Team.ID != "T0EVIL" || cb.Enterprise.ID != "E0EVIL" || cb.APIAppID != "A0EVIL" {
+		t.Errorf("foreign click from %s/%s/%s", cb.Enterprise.ID, cb.Team.ID, cb.APIAppID)
+	}
+}

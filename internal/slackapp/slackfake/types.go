@@ -25,16 +25,21 @@ type User struct {
 }
 
 // SlashCommand is a user typing a slash command. Empty fields get
-// defaults: TeamID from Config, UserName from the seeded user (or the
-// lower-cased ID), ChannelName from the channel ID, Command "/meeting".
+// defaults: TeamID, EnterpriseID and APIAppID from Config, UserName from
+// the seeded user (or the lower-cased ID), ChannelName from the channel
+// ID, Command "/meeting". Setting TeamID, EnterpriseID or APIAppID to
+// another workspace's or app's stands for an envelope the app should not
+// act on.
 type SlashCommand struct {
-	TeamID      string
-	ChannelID   string
-	ChannelName string
-	UserID      string
-	UserName    string
-	Command     string
-	Text        string
+	TeamID       string
+	EnterpriseID string
+	APIAppID     string
+	ChannelID    string
+	ChannelName  string
+	UserID       string
+	UserName     string
+	Command      string
+	Text         string
 }
 
 // ButtonClick is a user pressing a Block Kit button.
@@ -48,17 +53,19 @@ type SlashCommand struct {
 // its blocks. The click itself always gets a fresh response_url, returned
 // in Delivery.ResponseURL.
 type ButtonClick struct {
-	TeamID      string
-	UserID      string
-	UserName    string
-	ChannelID   string
-	ChannelName string
-	ActionID    string
-	Value       string
-	BlockID     string
-	Text        string // the button's label
-	MessageTS   string
-	ResponseURL string
+	TeamID       string // default: Config.TeamID
+	EnterpriseID string // default: Config.EnterpriseID
+	APIAppID     string // default: Config.AppID
+	UserID       string
+	UserName     string
+	ChannelID    string
+	ChannelName  string
+	ActionID     string
+	Value        string
+	BlockID      string
+	Text         string // the button's label
+	MessageTS    string
+	ResponseURL  string
 }
 
 // Delivery describes an envelope the fake has accepted for delivery.

@@ -23,6 +23,7 @@ type rateLimit struct {
 // botMethods are the Web API methods served with the bot token.
 var botMethods = map[string]func(*Server, http.ResponseWriter, url.Values){
 	"auth.test":             (*Server).authTest,
+	"bots.info":             (*Server).botsInfo,
 	"users.info":            (*Server).usersInfo,
 	"usergroups.users.list": (*Server).usergroupsUsersList,
 	"chat.postMessage":      (*Server).chatPostMessage,
@@ -169,7 +170,7 @@ func (s *Server) AddUserGroup(id string, members []string) {
 }
 
 func (s *Server) authTest(w http.ResponseWriter, _ url.Values) {
-	writeJSON(w, http.StatusOK, map[string]any{
+	body := map[string]any{
 		"ok":                    true,
 		"url":                   fmt.Sprintf("https://%s.slack.com/", s.cfg.TeamDomain),
 		"team":                  "Fake Workspace",
@@ -178,7 +179,25 @@ func (s *Server) authTest(w http.ResponseWriter, _ url.Values) {
 		"user_id":               s.cfg.BotUserID,
 		"bot_id":                s.cfg.BotID,
 		"is_enterprise_install": false,
-	})
+	}
+	if s.cfg.EnterpriseID != "" {
+		body["enterprise_id"] = s.cfg.EnterpriseID
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// botsInfo knows one bot, the app's own: auth.test names it but not the
+// app, which bots.info does (app_id).
+func (s *Server) botsInfo(w http.ResponseWriter, p url.Values) {
+	if p.Get("bot") != s.cfg.BotID {
+		writeError(w, "bot_not_found")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "bot": map[string]any{
+		"id": s.cfg.BotID, "deleted": false, "name": "rtkbot", "updated": 1700000000,
+		"app_id": s.cfg.AppID, "user_id": s.cfg.BotUserID,
+		"icons": map[string]string{"image_36": "https://a.slack-edge.com/80588/img/plugins/app/bot_36.png"},
+	}})
 }
 
 func (s *Server) usergroupsUsersList(w http.ResponseWriter, p url.Values) {

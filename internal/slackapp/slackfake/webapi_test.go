@@ -312,3 +312,31 @@ func TestRateLimitInjection(t *testing.T) {
 		t.Errorf("posted %d messages, want 1 (rate-limited calls post nothing)", got)
 	}
 }
+
+// auth.test and bots.info together tell an app who it is: its workspace
+// (and Enterprise Grid org), its bot user and, through bots.info, its app.
+func TestIdentityThroughAuthTestAndBotsInfo(t *testing.T) {
+	t.Parallel()
+	s := NewTestServer(t, Config{AppID: "A0APP", TeamID: "T0TEAM", EnterpriseID: "E0ORG", BotUserID: "U0BOT", BotID: "B0BOT"})
+	api := newAPI(s, s.BotToken())
+	at, err := api.AuthTestContext(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at.TeamID != "T0TEAM" || at.EnterpriseID != "E0ORG" || at.UserID != "U0BOT" || at.BotID != "B0BOT" {
+		t.Errorf("auth.test = %+v", at)
+	}
+	bot, err := api.GetBotInfoContext(t.Context(), slack.GetBotInfoParameters{Bot: at.BotID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bot.AppID != "A0APP" || bot.UserID != "U0BOT" {
+		t.Errorf("bots.info = %+v", bot)
+	}
+	if _, err := api.GetBotInfoContext(t.Context(), slack.GetBotInfoParameters{Bot: "B0OTHER"}); err == nil || err.Error() != "bot_not_found" {
+		t.Errorf("bots.info of another bot: err = %v, want bot_not_found", err)
+	}
+	if _, err := newAPI(s, "xoxb-wrong").AuthTestContext(t.Context()); err == nil || err.Error() != "invalid_auth" {
+		t.Errorf("auth.test with a wrong token: err = %v, want invalid_auth", err)
+	}
+}
