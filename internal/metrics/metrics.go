@@ -27,6 +27,7 @@ type Metrics struct {
 	busy       prometheus.Counter
 	inFlight   prometheus.Gauge
 	adopted    prometheus.Counter
+	held       *prometheus.CounterVec
 }
 
 // New builds the metrics on a fresh registry, with Go runtime and process
@@ -74,9 +75,13 @@ func New() *Metrics {
 			Name: "rtkbot_deliveries_adopted_total",
 			Help: "Commands and clicks answered on behalf of a replica that stopped before answering them.",
 		}),
+		held: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "rtkbot_refusals_not_recorded_total",
+			Help: "Refusals counted but not written to the audit log or channel: the same person was refused the same verb less than a minute before.",
+		}, []string{"verb"}),
 	}
 	reg.MustRegister(m.commands, m.ackLatency, m.cmdLatency, m.upstream, m.upLatency,
-		m.reconnects, m.busy, m.inFlight, m.adopted,
+		m.reconnects, m.busy, m.inFlight, m.adopted, m.held,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -88,6 +93,14 @@ func (m *Metrics) Handler() http.Handler {
 
 // Registry exposes the registry, for tests that gather values.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// RefusalHeld counts a refusal of verb that was not recorded (throttled).
+func (m *Metrics) RefusalHeld(verb string) {
+	if m == nil {
+		return
+	}
+	m.held.WithLabelValues(verb).Inc()
+}
 
 // Command records a finished command or click.
 func (m *Metrics) Command(verb, outcome string, d time.Duration) {
