@@ -216,6 +216,33 @@ func testAdmitRefusal(t *testing.T, b backend) {
 	if record, _, err := stores[1].AdmitRefusal(ctx, "T1", "U2", "kick", t0.Add(time.Hour), time.Minute); err != nil || !record {
 		t.Errorf("AdmitRefusal after pruning = (%v, %v), want (true, nil)", record, err)
 	}
+
+	// A burst on both replicas at once: exactly one is recorded.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	recorded := 0
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			record, _, err := stores[i%2].AdmitRefusal(ctx, "T1", "U3", "mute-all", t0.Add(2*time.Hour), time.Minute)
+			if err != nil {
+				t.Errorf("AdmitRefusal: %v", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if record {
+				recorded++
+			}
+		}()
+	}
+	wg.Wait()
+	if recorded != 1 {
+		t.Errorf("a burst of 20 refusals on two replicas recorded %d, want 1", recorded)
+	}
+	if _, held, err := stores[0].AdmitRefusal(ctx, "T1", "U3", "mute-all", t0.Add(3*time.Hour), time.Minute); err != nil || held != 19 {
+		t.Errorf("after the burst: AdmitRefusal = (held %d, %v), want (19, nil)", held, err)
+	}
 }
 
 func testClaimDelivery(t *testing.T, b backend) {
