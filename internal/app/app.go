@@ -147,6 +147,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		Links:               storeLinks{a.store},
 		AuditLog:            a.store,
 		Deliveries:          a.store,
+		Refusals:            a.store,
+		RefusalHeld:         a.metrics.RefusalHeld,
 		Now:                 opts.Now,
 		Logger:              logger.With("component", "commands"),
 		Observe: func(verb string, outcome commands.Outcome, d time.Duration) {

@@ -443,7 +443,12 @@ func TestLinkedChannelNeedsNoMeetingIDAndKeepsAnAuditLog(t *testing.T) {
 	if !audit.Ephemeral() {
 		t.Error("the audit log went to the channel")
 	}
-	mustContain(t, "audit log", shown(t, audit), "Audit log of", "`mute`", "Carol Díaz", "`mute-all`", "refused", "<@"+userID+">")
+	mustContain(t, "audit log", shown(t, audit), "Audit log of", "`mute`", "Carol Díaz", "--refusals")
+	if strings.Contains(shown(t, audit), "<@"+userID+">") {
+		t.Errorf("the audit log shows a refusal without --refusals:\n%s", shown(t, audit))
+	}
+	withRefusals := w.answer(modID, "audit --refusals")
+	mustContain(t, "audit log with refusals", shown(t, withRefusals), "`mute`", "Carol Díaz", "`mute-all`", "refused", "<@"+userID+">")
 
 	mustContain(t, "unlink answer", shown(t, w.answer(modID, "unlink")), "unlinked this channel")
 	mustContain(t, "status after unlink", shown(t, w.answer(userID, "status")), "Which meeting?")

@@ -16,7 +16,11 @@ const (
 	deliveryRetention     = 6 * time.Hour
 	inboxRetention        = time.Hour // a response_url lasts 30 minutes
 	confirmationRetention = 24 * time.Hour
-	auditWriteTimeout     = 5 * time.Second
+	// refusalRetention: who was refused what, for throttling their next
+	// refusals (a minute); refusals held back by then go uncounted in the
+	// audit log (the metric has them).
+	refusalRetention  = time.Hour
+	auditWriteTimeout = 5 * time.Second
 )
 
 // maintain runs until ctx is done: at start and then every interval it tells
@@ -82,6 +86,9 @@ func (a *App) prune(ctx context.Context) {
 	}
 	if _, err := a.store.PruneInbox(ctx, now.Add(-inboxRetention)); err != nil {
 		a.logPrune(ctx, "inbox", err)
+	}
+	if _, err := a.store.PruneRefusals(ctx, now.Add(-refusalRetention)); err != nil {
+		a.logPrune(ctx, "refusal counts", err)
 	}
 }
 

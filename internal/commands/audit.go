@@ -3,11 +3,14 @@ package commands
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
+	"unicode/utf8"
 )
 
 // audit records an executed mutation or a refusal, if an Auditor is set.
+// The text in it is capped (see capAuditText): it is kept for months and
+// posted to the audit channel, and some of it is typed by whoever ran the
+// command, moderator or not.
 func (s *Service) audit(ctx context.Context, inv *invocation, outcome Outcome, targets []string, detail, ref string) {
 	if s.auditor == nil {
 		return
@@ -18,13 +21,56 @@ func (s *Service) audit(ctx context.Context, inv *invocation, outcome Outcome, t
 		ChannelID:    inv.req.ChannelID,
 		UserID:       inv.req.UserID,
 		Verb:         inv.verbName(),
-		MeetingID:    inv.meetingID,
-		MeetingTitle: inv.meetingTitle,
-		Targets:      slices.Clone(targets),
+		MeetingID:    capText(inv.meetingID, maxAuditField),
+		MeetingTitle: capText(inv.meetingTitle, maxAuditField),
+		Targets:      capTargets(targets),
 		Outcome:      outcome,
-		Detail:       detail,
+		Detail:       capText(detail, maxAuditDetail),
 		Ref:          ref,
 	})
+}
+
+// Caps on the text an audit entry keeps, in bytes: enough for any real
+// name, title or reason, and a few dozen targets.
+const (
+	maxAuditField   = 200  // one target, the meeting ID or title
+	maxAuditTargets = 1000 // all targets together
+	maxAuditDetail  = 1000
+)
+
+// ellipsis marks text that was cut.
+const ellipsis = "…"
+
+// capText returns s cut to at most max bytes, on a character boundary,
+// ending with an ellipsis if it was cut.
+func capText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
+}
+
+// capTargets caps each target to maxAuditField and all of them to about
+// maxAuditTargets: the targets beyond are replaced by a count.
+func capTargets(targets []string) []string {
+	if targets == nil {
+		return nil
+	}
+	out := make([]string, 0, len(targets))
+	total := 0
+	for i, t := range targets {
+		t = capText(t, maxAuditField)
+		if total+len(t) > maxAuditTargets {
+			return append(out, fmt.Sprintf("%s and %d more", ellipsis, len(targets)-i))
+		}
+		total += len(t)
+		out = append(out, t)
+	}
+	return out
 }
 
 // typedTargets are the <who> arguments as typed, for auditing a refusal
@@ -80,11 +126,12 @@ func (s *Service) runAudit(ctx context.Context, inv *invocation) result {
 		return s.fail(ctx, inv, invalidf("The audit log is not available: this bot runs without a database to keep it."))
 	}
 	n := auditCount(inv)
-	entries, err := s.auditLog.RecentAudit(ctx, inv.req.TeamID, inv.meetingID, n)
+	refusals := inv.has(flagRefusals)
+	entries, err := s.auditLog.RecentAudit(ctx, inv.req.TeamID, inv.meetingID, n, refusals)
 	if err != nil {
 		return s.fail(ctx, inv, &storageError{op: fmt.Sprintf("read the last %d audit entries of meeting %s", n, inv.meetingID), err: err})
 	}
-	view := AuditView{MeetingID: inv.meetingID, Entries: entries, Limit: n}
+	view := AuditView{MeetingID: inv.meetingID, Entries: entries, Limit: n, Refusals: refusals}
 	for _, e := range entries {
 		if e.MeetingTitle != "" {
 			view.MeetingTitle = e.MeetingTitle // the newest title recorded

@@ -73,6 +73,13 @@ func TestAuditVerb(t *testing.T) {
 			wantAsked: []string{"T1 " + otherMeeting + " 2"},
 		},
 		{
+			name:      "with refusals",
+			user:      modID,
+			text:      "audit 5 --refusals",
+			want:      Reply{Visibility: Ephemeral, Audit: &AuditView{MeetingID: meetingID, MeetingTitle: title, Entries: mine(5), Limit: 5, Refusals: true}},
+			wantAsked: []string{"T1 " + meetingID + " 5 refusals"},
+		},
+		{
 			name: "too many",
 			user: modID,
 			text: "audit 51",

@@ -236,16 +236,29 @@ func (a *authorizer) do(ctx context.Context, key string, fn func(ctx context.Con
 // authorize checks that the requester is a moderator. A refusal is audited
 // and returned as an ephemeral CodeForbidden error; no upstream call has been
 // made by then. conf is the confirmation being clicked, if any.
+// A command decided early (see preauthorize) is not asked again.
 func (s *Service) authorize(ctx context.Context, inv *invocation, conf *Confirmation) (result, bool) {
-	ok, reason := s.authz.check(ctx, inv.req.UserID, inv.verbName())
+	ok, reason := inv.allowed, inv.refusal
+	if !inv.authorized {
+		ok, reason = s.authz.check(ctx, inv.req.UserID, inv.verbName())
+	}
 	if ok {
 		return result{}, true
 	}
-	inv.log.InfoContext(ctx, "refused: not a moderator", "reason", reason)
 	targets := typedTargets(inv)
 	if conf != nil {
 		targets = auditTargets(conf.Targets)
 	}
-	s.audit(ctx, inv, OutcomeRefused, targets, reason, "")
+	s.auditRefusal(ctx, inv, targets, reason, "not a moderator")
 	return s.fail(ctx, inv, &userError{code: CodeForbidden, msg: reason}), false
+}
+
+// preauthorize decides whether the requester may run the invocation's
+// verb, for authorize to use later, before its delivery is claimed: a
+// refused command changes nothing, so it needs no durable claim, and
+// anyone sending refused commands must not be able to grow the deliveries
+// table with them.
+func (s *Service) preauthorize(ctx context.Context, inv *invocation) {
+	inv.allowed, inv.refusal = s.authz.check(ctx, inv.req.UserID, inv.verbName())
+	inv.authorized = true
 }

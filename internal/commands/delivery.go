@@ -22,7 +22,11 @@ import (
 // (an internal error, nothing changed). Everything else, and everything
 // when Deliveries is nil, is deduplicated in process memory only: a second
 // status card after a redelivery to another replica is harmless, and not
-// worth a database write per command.
+// worth a database write per command. Nor is a mutating command refused
+// to a non-moderator: it changes nothing, anyone can send it as often as
+// they like, and a copy redelivered to another replica is only refused
+// again (its audit throttled, see refusals.go). So the requester of a
+// mutating verb is checked before the claim (Service.preauthorize).
 
 // deliveryKeys are the keys a delivery is claimed under. Empty IDs (a
 // transport that does not say) claim nothing.

@@ -86,15 +86,22 @@ type fakeAuditLog struct {
 
 var _ AuditLog = (*fakeAuditLog)(nil)
 
-func (f *fakeAuditLog) RecentAudit(_ context.Context, team, meeting string, n int) ([]AuditEntry, error) {
+func (f *fakeAuditLog) RecentAudit(_ context.Context, team, meeting string, n int, refusals bool) ([]AuditEntry, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.asked = append(f.asked, fmt.Sprintf("%s %s %d", team, meeting, n))
+	asked := fmt.Sprintf("%s %s %d", team, meeting, n)
+	if refusals {
+		asked += " refusals"
+	}
+	f.asked = append(f.asked, asked)
 	if f.err != nil {
 		return nil, f.err
 	}
 	var out []AuditEntry
 	for _, e := range f.entries {
+		if e.Outcome == OutcomeRefused && !refusals {
+			continue
+		}
 		if e.TeamID == team && e.MeetingID == meeting && len(out) < n {
 			out = append(out, e)
 		}

@@ -154,8 +154,7 @@ func (s *Service) click(ctx context.Context, inv *invocation, c Click) result {
 
 	if c.UserID != conf.RequesterID || c.TeamID != conf.TeamID {
 		reason := "Only the person who ran this command can confirm or cancel it."
-		inv.log.InfoContext(ctx, "refused: someone else's confirmation", "requester_id", conf.RequesterID)
-		s.audit(ctx, inv, OutcomeRefused, auditTargets(conf.Targets), reason, "")
+		s.auditRefusal(ctx, inv, auditTargets(conf.Targets), reason, "someone else's confirmation, asked by "+conf.RequesterID)
 		return s.fail(ctx, inv, &userError{code: CodeForbidden, msg: reason})
 	}
 	if conf.State != StatePending {

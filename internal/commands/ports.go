@@ -35,8 +35,21 @@ type Links interface {
 // through Auditor.
 type AuditLog interface {
 	// RecentAudit returns up to n entries about the meeting in the team,
-	// newest first. Errors: the database's, or n < 1.
-	RecentAudit(ctx context.Context, teamID, meetingID string, n int) ([]AuditEntry, error)
+	// newest first: refusals (OutcomeRefused) only if refusals is true,
+	// everything else always. Errors: the database's, or n < 1.
+	RecentAudit(ctx context.Context, teamID, meetingID string, n int, refusals bool) ([]AuditEntry, error)
+}
+
+// Refusals decides which refusals are recorded, so that refused commands,
+// which anyone can send, cannot flood the audit trail. Shared by replicas
+// (the store implements it), it throttles them together.
+type Refusals interface {
+	// AdmitRefusal counts a refusal of verb to userID in teamID at now
+	// and reports whether to record it: yes for the first, and for the
+	// first once window has passed since the last one recorded. When it
+	// says yes, held is how many were counted and not recorded since that
+	// last one. Errors: the database's.
+	AdmitRefusal(ctx context.Context, teamID, userID, verb string, now time.Time, window time.Duration) (record bool, held int, err error)
 }
 
 // Deliveries remembers which deliveries (Slack envelopes, trigger IDs) have

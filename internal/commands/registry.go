@@ -13,6 +13,7 @@ const (
 	flagAllowUnmute = "--allow-unmute"
 	flagAnonymous   = "--anonymous"
 	flagHideVotes   = "--hide-votes"
+	flagRefusals    = "--refusals"
 	// flagHelp is accepted by every verb and shows its help instead of
 	// running it; it is not listed in usage lines.
 	flagHelp = "--help"
@@ -169,12 +170,15 @@ func registry() []*verbSpec {
 		},
 		{
 			Name:  "audit",
-			Usage: "audit [meeting] [n]",
-			Summary: fmt.Sprintf("Show you the meeting's last n moderation actions and refusals (default %d, at most %d): who, what, when, and how it ended.",
+			Usage: "audit [meeting] [n] [--refusals]",
+			Summary: fmt.Sprintf("Show you the meeting's last n moderation actions (default %d, at most %d): who, what, when, and how it ended. "+
+				"With --refusals, commands refused to non-moderators too (at most one a minute per person and command is kept; the rest are counted).",
 				defaultAuditEntries, maxAuditEntries),
-			Examples:  []string{commandName + " audit " + sampleMeetingID, commandName + " audit " + sampleMeetingID + " 25"},
+			Examples: []string{commandName + " audit " + sampleMeetingID, commandName + " audit " + sampleMeetingID + " 25",
+				commandName + " audit " + sampleMeetingID + " 50 --refusals"},
 			Moderator: true,
 			Meeting:   true,
+			Flags:     []string{flagRefusals},
 			MaxArgs:   1,
 			Check:     checkAudit,
 			run:       (*Service).runAudit,

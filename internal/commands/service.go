@@ -55,6 +55,13 @@ type Config struct {
 	// redeliveries, restarts and replicas. Nil: duplicates are caught in
 	// this process's memory only.
 	Deliveries Deliveries
+	// Refusals throttles the recording of refusals (see refusals.go). Nil:
+	// each process throttles in its own memory, so N replicas may record
+	// N refusals a minute per person and verb between them.
+	Refusals Refusals
+	// RefusalHeld, if set, is called with the verb for every refusal that
+	// was throttled (not recorded), for metrics.
+	RefusalHeld func(verb string)
 
 	// DefaultMeeting, if set, names the meeting to act on when the command
 	// gives none, instead of the channel's link. It returns "" when there
@@ -83,6 +90,8 @@ type Service struct {
 	links          Links
 	auditLog       AuditLog
 	deliveries     Deliveries
+	refusals       Refusals
+	refusalHeld    func(verb string)
 	authz          *authorizer
 	confirms       ConfirmationStore
 	confirmTTL     time.Duration
@@ -125,6 +134,9 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Confirmations == nil {
 		cfg.Confirmations = NewMemoryConfirmations()
 	}
+	if cfg.Refusals == nil {
+		cfg.Refusals = newMemoryRefusals()
+	}
 	if cfg.DefaultMeeting == nil && cfg.Links != nil {
 		cfg.DefaultMeeting = linkedMeeting(cfg.Links)
 	}
@@ -135,6 +147,8 @@ func New(cfg Config) (*Service, error) {
 		links:          cfg.Links,
 		auditLog:       cfg.AuditLog,
 		deliveries:     cfg.Deliveries,
+		refusals:       cfg.Refusals,
+		refusalHeld:    cfg.RefusalHeld,
 		confirms:       cfg.Confirmations,
 		confirmTTL:     cfg.ConfirmTTL,
 		defaultMeeting: cfg.DefaultMeeting,
@@ -176,7 +190,12 @@ type invocation struct {
 	// meeting needed to know; snapshot uses it rather than asking again.
 	live     []realtime.Participant
 	mutating bool // a mutating call was made: its outcome is uncertain on error
-	log      *slog.Logger
+	// authorized: the requester was checked early (see preauthorize), and
+	// allowed and refusal are the answer.
+	authorized bool
+	allowed    bool
+	refusal    string
+	log        *slog.Logger
 }
 
 func (inv *invocation) has(flag string) bool { return slices.Contains(inv.flags, flag) }
@@ -258,6 +277,10 @@ func (s *Service) handle(ctx context.Context, inv *invocation) result {
 	// A recovered read is answered even if it was started before: it
 	// changes nothing.
 	durable := perr == nil && spec != nil && spec.mutates(cmd)
+	if durable && spec.Moderator && s.deliveries != nil {
+		s.preauthorize(ctx, inv)
+		durable = inv.allowed // a refusal is claimed in memory only
+	}
 	first, err := s.firstDelivery(ctx, inv.req.EnvelopeID, inv.req.TriggerID, durable)
 	switch {
 	case err != nil:

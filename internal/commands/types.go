@@ -228,6 +228,9 @@ type AuditView struct {
 	// Limit is how many entries were asked for: fewer Entries means that
 	// is all there is.
 	Limit int
+	// Refusals: refused commands are listed too. Without it, Entries are
+	// the commands that ran (carried out, failed, interrupted).
+	Refusals bool
 }
 
 // ErrorView is an error shown to the person who asked. Message is plain text

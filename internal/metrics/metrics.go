@@ -28,6 +28,7 @@ type Metrics struct {
 	inFlight   prometheus.Gauge
 	adopted    prometheus.Counter
 	ignored    *prometheus.CounterVec
+	held       *prometheus.CounterVec
 }
 
 // New builds the metrics on a fresh registry, with Go runtime and process
@@ -79,9 +80,13 @@ func New() *Metrics {
 			Name: "rtkbot_envelopes_ignored_total",
 			Help: "Envelopes acked and dropped because they came from another workspace, Enterprise Grid org or app, by reason.",
 		}, []string{"reason"}),
+		held: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "rtkbot_refusals_not_recorded_total",
+			Help: "Refusals counted but not written to the audit log or channel: the same person was refused the same verb less than a minute before.",
+		}, []string{"verb"}),
 	}
 	reg.MustRegister(m.commands, m.ackLatency, m.cmdLatency, m.upstream, m.upLatency,
-		m.reconnects, m.busy, m.inFlight, m.adopted, m.ignored,
+		m.reconnects, m.busy, m.inFlight, m.adopted, m.ignored, m.held,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -93,6 +98,14 @@ func (m *Metrics) Handler() http.Handler {
 
 // Registry exposes the registry, for tests that gather values.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// RefusalHeld counts a refusal of verb that was not recorded (throttled).
+func (m *Metrics) RefusalHeld(verb string) {
+	if m == nil {
+		return
+	}
+	m.held.WithLabelValues(verb).Inc()
+}
 
 // Command records a finished command or click.
 func (m *Metrics) Command(verb, outcome string, d time.Duration) {

@@ -105,9 +105,22 @@ const (
 func renderAudit(v commands.AuditView) rendered {
 	title := boldText(escClip(meetingName(v.MeetingTitle, v.MeetingID), maxTitleWidth, false))
 	id := codeID(v.MeetingID)
+	// Without --refusals, say that refusals are left out, so that a
+	// moderator looking for them knows how to see them.
+	var notes []string
+	if !v.Refusals {
+		notes = append(notes, "Commands refused to non-moderators are left out; add `--refusals` to list them too.")
+	}
 	if len(v.Entries) == 0 {
 		head := fmt.Sprintf(":ledger: Nothing in the audit log of %s (%s) yet.", title, id)
-		return rendered{ephemeral: true, text: head, blocks: []slack.Block{mdSection(head)}}
+		if !v.Refusals {
+			head = fmt.Sprintf(":ledger: No actions in the audit log of %s (%s) yet.", title, id)
+		}
+		blocks := []slack.Block{mdSection(head)}
+		for _, n := range notes {
+			blocks = append(blocks, contextBlock(n))
+		}
+		return rendered{ephemeral: true, text: head, blocks: blocks}
 	}
 	which := "the last " + countNoun(len(v.Entries), "entry", "entries")
 	if v.Limit > len(v.Entries) { // fewer than were asked for: the whole log
@@ -123,12 +136,19 @@ func renderAudit(v commands.AuditView) rendered {
 		lines[i] = auditLine(e)
 	}
 	tail := func(n int) string { return fmt.Sprintf("…and %d more not shown.", n) }
-	// Room for the heading block and the tail, whichever count it shows.
+	// Room for the heading block, the tail, whichever count it shows, and
+	// the notes.
 	budget := maxMessageText - textWidth(head) - textWidth(tail(len(lines)))
-	sections, shown := packLines(lines, maxBlocks-2, budget)
+	for _, n := range notes {
+		budget -= textWidth(n)
+	}
+	sections, shown := packLines(lines, maxBlocks-2-len(notes), budget)
 	blocks := append([]slack.Block{mdSection(head)}, sections...)
 	if shown < len(lines) {
 		blocks = append(blocks, contextBlock(tail(len(lines)-shown)))
+	}
+	for _, n := range notes {
+		blocks = append(blocks, contextBlock(n))
 	}
 	return rendered{ephemeral: true, text: head, blocks: blocks}
 }

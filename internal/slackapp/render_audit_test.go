@@ -55,6 +55,8 @@ func TestRenderAuditHeading(t *testing.T) {
 		{"no limit given", commands.AuditView{MeetingID: "m-1", MeetingTitle: "Sync", Entries: entries(2)},
 			":ledger: Audit log of *Sync* (`m-1`): the last 2 entries, newest first."},
 		{"empty", commands.AuditView{MeetingID: "m-1", MeetingTitle: "Sync", Limit: 10},
+			":ledger: No actions in the audit log of *Sync* (`m-1`) yet."},
+		{"empty with refusals", commands.AuditView{MeetingID: "m-1", MeetingTitle: "Sync", Limit: 10, Refusals: true},
 			":ledger: Nothing in the audit log of *Sync* (`m-1`) yet."},
 	}
 	for _, tc := range cases {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -229,12 +230,13 @@ func (s *postgresStore) RecordAudit(ctx context.Context, e commands.AuditEntry) 
 }
 
 // RecentAudit implements Store.
-func (s *postgresStore) RecentAudit(ctx context.Context, teamID, meetingID string, n int) ([]commands.AuditEntry, error) {
+func (s *postgresStore) RecentAudit(ctx context.Context, teamID, meetingID string, n int, refusals bool) ([]commands.AuditEntry, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("recent audit entries: n is %d, want at least 1", n)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_log
-		WHERE team_id = $1 AND meeting_id = $2 ORDER BY at DESC, id DESC LIMIT $3`, teamID, meetingID, n)
+		WHERE team_id = $1 AND meeting_id = $2 AND ($3 OR outcome <> $4) ORDER BY at DESC, id DESC LIMIT $5`,
+		teamID, meetingID, refusals, string(commands.OutcomeRefused), n)
 	if err != nil {
 		return nil, fmt.Errorf("recent audit entries of meeting %s: %w", meetingID, err)
 	}
@@ -265,6 +267,28 @@ func (s *postgresStore) PruneAudit(ctx context.Context, before time.Time) (int64
 	tag, err := s.pool.Exec(ctx, `DELETE FROM audit_log WHERE at < $1`, pgTime(before))
 	if err != nil {
 		return 0, fmt.Errorf("prune audit log: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// AdmitRefusal implements Store. Concurrent calls for one person and verb
+// wait for each other on the primary key, so each sees the last's count.
+func (s *postgresStore) AdmitRefusal(ctx context.Context, teamID, userID, verb string, now time.Time, window time.Duration) (bool, int, error) {
+	var admitted bool
+	var held int
+	err := s.pool.QueryRow(ctx, strings.NewReplacer("?", "$").Replace(admitRefusal),
+		teamID, userID, verb, pgTime(now), pgTime(now.Add(-window))).Scan(&admitted, &held)
+	if err != nil {
+		return false, 0, fmt.Errorf("count a refusal of %s to %s: %w", verb, userID, err)
+	}
+	return admitted, held, nil
+}
+
+// PruneRefusals implements Store.
+func (s *postgresStore) PruneRefusals(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM refusal_throttle WHERE recorded_at < $1`, pgTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune refusal counts: %w", err)
 	}
 	return tag.RowsAffected(), nil
 }

@@ -281,12 +281,13 @@ func (s *sqliteStore) RecordAudit(ctx context.Context, e commands.AuditEntry) er
 const auditColumns = `at, team_id, channel_id, user_id, verb, meeting_id, meeting_title, targets, outcome, detail, ref`
 
 // RecentAudit implements Store.
-func (s *sqliteStore) RecentAudit(ctx context.Context, teamID, meetingID string, n int) ([]commands.AuditEntry, error) {
+func (s *sqliteStore) RecentAudit(ctx context.Context, teamID, meetingID string, n int, refusals bool) ([]commands.AuditEntry, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("recent audit entries: n is %d, want at least 1", n)
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log
-		WHERE team_id = ? AND meeting_id = ? ORDER BY at DESC, id DESC LIMIT ?`, teamID, meetingID, n)
+		WHERE team_id = ? AND meeting_id = ? AND (? OR outcome <> ?) ORDER BY at DESC, id DESC LIMIT ?`,
+		teamID, meetingID, refusals, string(commands.OutcomeRefused), n)
 	if err != nil {
 		return nil, fmt.Errorf("recent audit entries of meeting %s: %w", meetingID, err)
 	}
@@ -322,6 +323,44 @@ func (s *sqliteStore) PruneAudit(ctx context.Context, before time.Time) (int64, 
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune audit log: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// admitRefusal is AdmitRefusal's statement, for both dialects (numbered
+// parameters): ?1 team, ?2 user, ?3 verb, ?4 now, ?5 now - window. In
+// the update, t.* are the row's values before it.
+const admitRefusal = `INSERT INTO refusal_throttle AS t (team_id, user_id, verb, recorded_at, held, admitted, carried)
+	VALUES (?1, ?2, ?3, ?4, 0, TRUE, 0)
+	ON CONFLICT (team_id, user_id, verb) DO UPDATE SET
+		admitted = (t.recorded_at <= ?5),
+		carried = CASE WHEN t.recorded_at <= ?5 THEN t.held ELSE 0 END,
+		held = CASE WHEN t.recorded_at <= ?5 THEN 0 ELSE t.held + 1 END,
+		recorded_at = CASE WHEN t.recorded_at <= ?5 THEN ?4 ELSE t.recorded_at END
+	RETURNING admitted, carried`
+
+// AdmitRefusal implements Store.
+func (s *sqliteStore) AdmitRefusal(ctx context.Context, teamID, userID, verb string, now time.Time, window time.Duration) (bool, int, error) {
+	var admitted bool
+	var held int
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		return tx.QueryRowContext(ctx, admitRefusal, teamID, userID, verb, micros(now), micros(now.Add(-window))).Scan(&admitted, &held)
+	})
+	if err != nil {
+		return false, 0, fmt.Errorf("count a refusal of %s to %s: %w", verb, userID, err)
+	}
+	return admitted, held, nil
+}
+
+// PruneRefusals implements Store.
+func (s *sqliteStore) PruneRefusals(ctx context.Context, before time.Time) (int64, error) {
+	var res sql.Result
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) (err error) {
+		res, err = tx.ExecContext(ctx, `DELETE FROM refusal_throttle WHERE recorded_at < ?`, micros(before))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune refusal counts: %w", err)
 	}
 	return res.RowsAffected()
 }

@@ -97,12 +97,23 @@ type Store interface {
 	// RecordAudit appends e to the audit log.
 	RecordAudit(ctx context.Context, e commands.AuditEntry) error
 	// RecentAudit returns up to n entries about the meeting in the team,
-	// newest first (entries with the same time: the last recorded first).
-	// Errors: n < 1.
-	RecentAudit(ctx context.Context, teamID, meetingID string, n int) ([]commands.AuditEntry, error)
+	// newest first (entries with the same time: the last recorded first),
+	// leaving out refusals unless refusals is true. Errors: n < 1.
+	RecentAudit(ctx context.Context, teamID, meetingID string, n int, refusals bool) ([]commands.AuditEntry, error)
 	// PruneAudit deletes the entries older than before and reports how
 	// many it deleted.
 	PruneAudit(ctx context.Context, before time.Time) (int64, error)
+
+	// AdmitRefusal counts a refusal of verb to userID in teamID at now,
+	// atomically across replicas, and reports whether to record it: yes
+	// for the first, and for the first once window has passed since the
+	// last one recorded; then held is how many were counted and not
+	// recorded since that last one. It keeps one row per person and verb.
+	AdmitRefusal(ctx context.Context, teamID, userID, verb string, now time.Time, window time.Duration) (record bool, held int, err error)
+	// PruneRefusals forgets the people whose last recorded refusal is
+	// older than before (and the refusals counted since) and reports how
+	// many.
+	PruneRefusals(ctx context.Context, before time.Time) (int64, error)
 
 	// ClaimDelivery records the delivery key (e.g. "cmd:<envelope_id>",
 	// "trigger:<trigger_id>") and reports whether this is its first claim,

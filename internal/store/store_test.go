@@ -42,6 +42,7 @@ func testStore(t *testing.T, b backend) {
 		{"ExecutingAfterCrash", testExecutingAfterCrash},
 		{"PruneConfirmations", testPruneConfirmations},
 		{"Audit", testAudit},
+		{"AdmitRefusal", testAdmitRefusal},
 		{"ClaimDelivery", testClaimDelivery},
 		{"ConcurrentClaimDelivery", testConcurrentClaimDelivery},
 		{"Inbox", testInbox},
@@ -130,7 +131,14 @@ func testAudit(t *testing.T, b backend) {
 	other := entry(4*time.Second, "m-2", "other meeting")
 	otherTeam := entry(4*time.Second, "m-1", "other team")
 	otherTeam.TeamID = "T2"
-	for _, e := range []commands.AuditEntry{e1, e2, e3, e4, other, otherTeam, e5} {
+	// Refusals, newer than every action: left out unless asked for.
+	var refused []commands.AuditEntry
+	for i := range 3 {
+		r := entry(5*time.Second+time.Duration(i)*time.Millisecond, "m-1", fmt.Sprint("refusal ", i))
+		r.Outcome, r.UserID = commands.OutcomeRefused, "U0NOTMOD"
+		refused = append(refused, r)
+	}
+	for _, e := range append([]commands.AuditEntry{e1, e2, e3, e4, other, otherTeam, e5}, refused...) {
 		if err := s.RecordAudit(ctx, e); err != nil {
 			t.Fatalf("RecordAudit: %v", err)
 		}
@@ -139,16 +147,18 @@ func testAudit(t *testing.T, b backend) {
 		name              string
 		teamID, meetingID string
 		n                 int
+		refusals          bool
 		want              []commands.AuditEntry
 	}{
-		{"last 3", "T1", "m-1", 3, []commands.AuditEntry{e5, e4, e3}},
-		{"more than there are", "T1", "m-1", 100, []commands.AuditEntry{e5, e4, e3, e2, e1}},
-		{"other meeting", "T1", "m-2", 10, []commands.AuditEntry{other}},
-		{"other team", "T2", "m-1", 10, []commands.AuditEntry{otherTeam}},
-		{"no entries", "T1", "m-none", 10, nil},
+		{"last 3", "T1", "m-1", 3, false, []commands.AuditEntry{e5, e4, e3}},
+		{"more than there are", "T1", "m-1", 100, false, []commands.AuditEntry{e5, e4, e3, e2, e1}},
+		{"last 4 with refusals", "T1", "m-1", 4, true, []commands.AuditEntry{refused[2], refused[1], refused[0], e5}},
+		{"other meeting", "T1", "m-2", 10, false, []commands.AuditEntry{other}},
+		{"other team", "T2", "m-1", 10, false, []commands.AuditEntry{otherTeam}},
+		{"no entries", "T1", "m-none", 10, true, nil},
 	}
 	for _, tt := range tests {
-		got, err := s.RecentAudit(ctx, tt.teamID, tt.meetingID, tt.n)
+		got, err := s.RecentAudit(ctx, tt.teamID, tt.meetingID, tt.n, tt.refusals)
 		if err != nil {
 			t.Fatalf("%s: RecentAudit: %v", tt.name, err)
 		}
@@ -156,7 +166,7 @@ func testAudit(t *testing.T, b backend) {
 			t.Errorf("%s: RecentAudit (-want +got):\n%s", tt.name, diff)
 		}
 	}
-	if _, err := s.RecentAudit(ctx, "T1", "m-1", 0); err == nil {
+	if _, err := s.RecentAudit(ctx, "T1", "m-1", 0, false); err == nil {
 		t.Error("RecentAudit with n = 0: got no error")
 	}
 
@@ -164,12 +174,74 @@ func testAudit(t *testing.T, b backend) {
 	if err != nil || n != 2 {
 		t.Errorf("PruneAudit: got (%d, %v), want (2, nil)", n, err)
 	}
-	got, err := s.RecentAudit(ctx, "T1", "m-1", 100)
+	got, err := s.RecentAudit(ctx, "T1", "m-1", 100, false)
 	if err != nil {
 		t.Fatalf("RecentAudit: %v", err)
 	}
 	if diff := cmp.Diff([]commands.AuditEntry{e5, e4, e3}, got); diff != "" {
 		t.Errorf("RecentAudit after pruning (-want +got):\n%s", diff)
+	}
+}
+
+func testAdmitRefusal(t *testing.T, b backend) {
+	ctx := t.Context()
+	stores := replicas(t, b, b.newDatabase(t), 2)
+	steps := []struct {
+		replica    int
+		user, verb string
+		at         time.Duration
+		record     bool
+		held       int
+	}{
+		{0, "U1", "kick", 0, true, 0},
+		{1, "U1", "kick", time.Second, false, 0}, // another replica, same minute
+		{0, "U1", "kick", 59 * time.Second, false, 0},
+		{1, "U1", "mute", 59 * time.Second, true, 0}, // another verb
+		{0, "U2", "kick", 59 * time.Second, true, 0}, // another person
+		{1, "U1", "kick", time.Minute, true, 2},      // a minute after the last recorded: the two held are told
+		{0, "U1", "kick", time.Minute + 1, false, 0},
+		{0, "U1", "kick", time.Hour, true, 1},
+	}
+	for i, st := range steps {
+		record, held, err := stores[st.replica].AdmitRefusal(ctx, "T1", st.user, st.verb, t0.Add(st.at), time.Minute)
+		if err != nil || record != st.record || held != st.held {
+			t.Errorf("step %d: AdmitRefusal(%s, %s) = (%v, %d, %v), want (%v, %d, nil)", i, st.user, st.verb, record, held, err, st.record, st.held)
+		}
+	}
+	// One row per person and verb, however many refusals: pruning
+	// those last recorded before t0+1m forgets U1's mute and U2's kick.
+	if n, err := stores[0].PruneRefusals(ctx, t0.Add(time.Minute)); err != nil || n != 2 {
+		t.Errorf("PruneRefusals = (%d, %v), want (2, nil)", n, err)
+	}
+	if record, _, err := stores[1].AdmitRefusal(ctx, "T1", "U2", "kick", t0.Add(time.Hour), time.Minute); err != nil || !record {
+		t.Errorf("AdmitRefusal after pruning = (%v, %v), want (true, nil)", record, err)
+	}
+
+	// A burst on both replicas at once: exactly one is recorded.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	recorded := 0
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			record, _, err := stores[i%2].AdmitRefusal(ctx, "T1", "U3", "mute-all", t0.Add(2*time.Hour), time.Minute)
+			if err != nil {
+				t.Errorf("AdmitRefusal: %v", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if record {
+				recorded++
+			}
+		}()
+	}
+	wg.Wait()
+	if recorded != 1 {
+		t.Errorf("a burst of 20 refusals on two replicas recorded %d, want 1", recorded)
+	}
+	if _, held, err := stores[0].AdmitRefusal(ctx, "T1", "U3", "mute-all", t0.Add(3*time.Hour), time.Minute); err != nil || held != 19 {
+		t.Errorf("after the burst: AdmitRefusal = (held %d, %v), want (19, nil)", held, err)
 	}
 }
 

@@ -186,7 +186,7 @@ func killDuringConfirmedKick(t *testing.T, landed bool, want ...string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	entries, err := st.RecentAudit(ctx, teamID, meetingID, 50)
+	entries, err := st.RecentAudit(ctx, teamID, meetingID, 50, false)
 	if err != nil {
 		t.Fatal(err)
 	}
