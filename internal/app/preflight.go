@@ -139,11 +139,15 @@ func (a *App) checkRealtime(ctx context.Context) ([]string, error) {
 	case errors.As(err, &apiErr) && apiErr.Status == http.StatusForbidden:
 		return []string{"CLOUDFLARE_API_TOKEN: Cloudflare refused it for this account and app (HTTP 403). Give the " +
 			"token the Realtime Admin permission on the account, and check CLOUDFLARE_ACCOUNT_ID and REALTIMEKIT_APP_ID"}, nil
-	case errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound:
-		// Not the meeting's 404 (that is ErrMeetingNotFound): nothing
-		// answers at that path.
-		return []string{"CLOUDFLARE_BASE_URL: Cloudflare found no RealtimeKit API there (HTTP 404); " +
-			"leave it unset for https://api.cloudflare.com/client/v4/, and check CLOUDFLARE_ACCOUNT_ID and REALTIMEKIT_APP_ID"}, nil
+	case errors.As(err, &apiErr) && apiErr.Status != 0:
+		// Any other answer means Cloudflare took the token; what went
+		// wrong will show on the commands that meet it, with its status.
+		a.log.Warn("Cloudflare answered the start-up check unexpectedly; going on", "status", apiErr.Status, "err", err)
+		return nil, nil
+	}
+	var rl *realtime.RateLimitError
+	if errors.As(err, &rl) {
+		return nil, nil // rate limited: the token was taken
 	}
 	return nil, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -66,13 +67,21 @@ func (l *Listener) Verify(ctx context.Context) (Identity, error) {
 		if err != nil {
 			return tokenError(TokenBot, "auth.test", err)
 		}
-		bot, err := l.api.GetBotInfoContext(ctx, slack.GetBotInfoParameters{Bot: at.BotID})
-		if err != nil {
-			return tokenError(TokenBot, "bots.info", err)
+		id = Identity{TeamID: at.TeamID, EnterpriseID: at.EnterpriseID, BotUserID: at.UserID, BotID: at.BotID}
+		// The app ID only narrows the check, so not learning it is no
+		// reason to stay down: bots.info, else the app-level token, which
+		// names its app (xapp-<version>-<app ID>-…).
+		if bot, err := l.api.GetBotInfoContext(ctx, slack.GetBotInfoParameters{Bot: at.BotID}); err == nil {
+			id.AppID = bot.AppID
+		} else {
+			l.log.Warn("slack bots.info failed; taking the app ID from the app-level token", "err", err)
 		}
-		id = Identity{TeamID: at.TeamID, EnterpriseID: at.EnterpriseID, AppID: bot.AppID, BotUserID: at.UserID, BotID: at.BotID}
+		if id.AppID == "" {
+			id.AppID = appIDFromToken(l.cfg.AppToken.Reveal())
+		}
 		if id.TeamID == "" || id.AppID == "" {
-			return fmt.Errorf("slack auth.test and bots.info named no team or app (team %q, app %q)", id.TeamID, id.AppID)
+			l.log.Warn("slack did not say which workspace or app the bot is; envelopes are checked only against what it said",
+				"team_id", id.TeamID, "app_id", id.AppID)
 		}
 		return nil
 	}()
@@ -97,18 +106,32 @@ func tokenError(token, method string, err error) error {
 
 // foreign says why an envelope from team, enterprise and app is not for
 // this bot, or "" if it is. Before Verify every envelope is accepted:
-// only tests run a listener that way.
+// only tests run a listener that way. A field that either side leaves
+// empty is not compared: Slack fills all three in every envelope, and the
+// bot learns its team from auth.test and its app from bots.info or its
+// app-level token.
 func (l *Listener) foreign(team, enterprise, app string) string {
 	id := l.identity.Load()
+	differ := func(got, want string) bool { return got != "" && want != "" && got != want }
 	switch {
 	case id == nil:
 		return ""
-	case team != id.TeamID:
+	case differ(team, id.TeamID):
 		return "other_team"
-	case app != id.AppID:
+	case differ(app, id.AppID):
 		return "other_app"
 	case enterprise != "" && enterprise != id.EnterpriseID:
 		return "other_enterprise"
+	}
+	return ""
+}
+
+// appIDFromToken is the app ID an app-level token names
+// (xapp-1-A0123ABCD-…), or "".
+func appIDFromToken(token string) string {
+	parts := strings.Split(token, "-")
+	if len(parts) >= 3 && parts[0] == "xapp" && strings.HasPrefix(parts[2], "A") {
+		return parts[2]
 	}
 	return ""
 }
