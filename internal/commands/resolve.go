@@ -110,12 +110,22 @@ func (s *Service) resolveMention(ctx context.Context, live []realtime.Participan
 	}
 	var tried []string
 	tried = append(tried, "custom ID "+a.userID)
-	for _, key := range []string{u.Email, u.DisplayName, u.RealName} {
-		key = strings.TrimSpace(key)
+	keys := []struct{ key, shown string }{
+		// The email is matched but never shown: the requester may be in a
+		// workspace that hides members' email addresses.
+		{u.Email, "their email address"},
+		{u.DisplayName, ""},
+		{u.RealName, ""},
+	}
+	for _, k := range keys {
+		key := strings.TrimSpace(k.key)
 		if key == "" {
 			continue
 		}
-		tried = append(tried, quoteWord(key))
+		if k.shown == "" {
+			k.shown = quoteWord(key)
+		}
+		tried = append(tried, k.shown)
 		m := filter(live, func(p realtime.Participant) bool {
 			return strings.EqualFold(p.CustomParticipantID, key) || strings.EqualFold(p.Name, key)
 		})

@@ -51,7 +51,7 @@ func TestResolve(t *testing.T) {
 		{name: "mention: display name", who: "<@UDAVE|dave>", want: []string{pDave}, userCalls: 1},
 		{name: "mention: real name", who: "<@UCAROL|carol>", want: []string{pCarol}, userCalls: 1},
 		{name: "mention: no match", who: "<@UGHOST|ghost>", userCalls: 1, wantErr: &ErrorView{Code: CodeNotFound,
-			Message: "No one in “Weekly sync” matches @ghost (I looked for custom ID UGHOST, “ghost@example.com”, “ghost”, “Casper”). " + liveNow}},
+			Message: "No one in “Weekly sync” matches @ghost (I looked for custom ID UGHOST, their email address, “ghost”, “Casper”). " + liveNow}},
 		{name: "mention: lookup fails", who: "<@UNOBODY|x>", userCalls: 1, wantErr: &ErrorView{Code: CodeInternal,
 			Message: "Something went wrong on our side: internal error (ref id1). Nothing was changed.", Ref: "id1"}},
 	}
@@ -126,5 +126,25 @@ func TestResolveNobodyLive(t *testing.T) {
 	}
 	if m := e.rt.Mutations(); len(m) != 0 {
 		t.Errorf("mutating calls %+v", m)
+	}
+}
+
+// TestResolveMentionNeverShowsEmail: when a mention matches nobody, the
+// answer says what was tried without echoing the Slack user's email, which
+// the requester's workspace may hide.
+func TestResolveMentionNeverShowsEmail(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	got := errorOf(t, e.run(t.Context(), modID, "mute "+meetingID+" <@UGHOST|ghost>"))
+	if got.Code != CodeNotFound {
+		t.Fatalf("got %+v, want not found", got)
+	}
+	if strings.Contains(got.Message, "ghost@example.com") || strings.Contains(got.Message, "@example.com") {
+		t.Errorf("the answer shows the mentioned user's email: %q", got.Message)
+	}
+	for _, want := range []string{"@ghost", "“ghost”", "“Casper”", "their email address"} {
+		if !strings.Contains(got.Message, want) {
+			t.Errorf("the answer %q does not mention %s", got.Message, want)
+		}
 	}
 }
