@@ -81,6 +81,10 @@ func (s *Service) resolve(ctx context.Context, live []realtime.Participant, wher
 // matchTimeout is the answer when the command's deadline passes while
 // names are matched: many names against a crowded meeting.
 func matchTimeout(ctxErr error, names, live int, where string) error {
+	if !errors.Is(ctxErr, context.DeadlineExceeded) {
+		return &userError{code: CodeTimeout, cause: ctxErr,
+			msg: "The bot was interrupted (it may be restarting) while matching names; nothing was changed. Try again in a moment."}
+	}
 	return &userError{code: CodeTimeout, cause: ctxErr, msg: fmt.Sprintf(
 		"Matching %s against the %s live in %s took longer than the command may run; nothing was changed. "+
 			"Name fewer people at once, or use participant IDs.",
