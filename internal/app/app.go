@@ -5,6 +5,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -51,6 +52,10 @@ type Options struct {
 	// and 10s, and with SQLite, which serves one process, at the first
 	// heartbeat after a restart.
 	Heartbeat, OrphanAfter time.Duration
+	// OpsReadTimeout and OpsIdleTimeout bound how long the operations
+	// server (BOT_HTTP_ADDR) waits for a request and for the next one on a
+	// kept-alive connection; defaults 10s and 60s.
+	OpsReadTimeout, OpsIdleTimeout time.Duration
 }
 
 // App is a configured bot, ready to Run.
@@ -187,7 +192,17 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if err != nil {
 		return nil, fmt.Errorf("listen on BOT_HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
 	}
-	a.httpSrv = &http.Server{Handler: a.routes(), ReadHeaderTimeout: 5 * time.Second}
+	// Probes and scrapers send small requests and read small answers; the
+	// timeouts stop a client that opens connections and stalls (sends
+	// nothing, trickles a body, or keeps an idle connection) from holding
+	// them, and a goroutine each, forever.
+	a.httpSrv = &http.Server{
+		Handler:           a.routes(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       cmp.Or(opts.OpsReadTimeout, 10*time.Second),
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       cmp.Or(opts.OpsIdleTimeout, 60*time.Second),
+	}
 	return a, nil
 }
 

@@ -2,6 +2,8 @@ package commands
 
 import (
 	"log/slog"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -47,6 +49,24 @@ func BenchmarkParse(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := parse(in.text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkTokenizeUnmatchedAngles tokenizes text made only of '<', past
+// the command cap (as the tokenizer itself has none). Time per byte stays
+// flat as the text grows: the scan for '>' is done once, not once per '<'.
+// See docs/benchmarks.md.
+func BenchmarkTokenizeUnmatchedAngles(b *testing.B) {
+	for _, n := range []int{4 << 10, 64 << 10, 1 << 20} {
+		text := strings.Repeat("<", n)
+		b.Run(strconv.Itoa(n>>10)+"KiB", func(b *testing.B) {
+			b.SetBytes(int64(n))
+			for b.Loop() {
+				if _, err := tokenize(text); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -16,9 +16,13 @@ import (
 type userError struct {
 	code ErrorCode
 	msg  string
+	// cause, if set, is the error behind it (a context error for a
+	// timeout), for errors.Is.
+	cause error
 }
 
 func (e *userError) Error() string { return string(e.code) + ": " + e.msg }
+func (e *userError) Unwrap() error { return e.cause }
 
 // storageError is a failure of the bot's own database. It is always shown
 // as an internal error: it may wrap a context error, which errorView would

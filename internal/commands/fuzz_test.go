@@ -46,11 +46,19 @@ func FuzzParse(f *testing.F) {
 		"＂fullwidth＂ ‟reversed‟",
 		`mute <@U1AB|bob>, carol,dave , "Smith, J", "x,"`,
 		", ,, ,",
+		strings.Repeat("<", maxCommandText+1),
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		cmd, perr := parse(in)
+		if lerr := checkLength(in); lerr != nil {
+			// Over the cap: refused with the length, whatever the text.
+			if perr == nil || perr.Error() != lerr.Error() {
+				t.Fatalf("parse of %d runes = %v, want %v", utf8.RuneCountInString(in), perr, lerr)
+			}
+			return
+		}
 		words, err := tokenize(in)
 		if (err == nil) != (perr == nil) {
 			t.Fatalf("tokenize error %v but parse error %v", err, perr)

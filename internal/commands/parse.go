@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -61,8 +62,17 @@ type word struct {
 	tail   int // length of the end of text that came after the last quote
 }
 
+// maxCommandText is the longest command text, in characters, that is
+// parsed. Slack itself cuts slash-command text at about 4,000 characters;
+// anything longer did not come from a Slack client, and parsing and
+// matching it would cost CPU before the sender is even known to be allowed.
+const maxCommandText = 4000
+
 // parse parses the text of a slash command. Its errors are *userError.
 func parse(text string) (command, error) {
+	if err := checkLength(text); err != nil {
+		return command{}, err
+	}
 	words, err := tokenize(text)
 	if err != nil {
 		return command{}, err
@@ -93,6 +103,33 @@ func parse(text string) (command, error) {
 	return cmd, nil
 }
 
+// checkLength refuses text longer than maxCommandText characters (runes;
+// each byte of invalid UTF-8 counts as one).
+func checkLength(text string) error {
+	if len(text) <= maxCommandText {
+		return nil
+	}
+	n := utf8.RuneCountInString(text)
+	if n <= maxCommandText {
+		return nil
+	}
+	return invalidf("That command is %s characters long; the limit is %s. Name fewer people, or use shorter names or participant IDs.",
+		thousands(n), thousands(maxCommandText))
+}
+
+// thousands writes n with comma thousands separators: 12,345.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
 // isQuote reports whether r opens or closes a quoted part of a word.
 func isQuote(r rune) bool {
 	switch r {
@@ -109,6 +146,17 @@ func isQuote(r rune) bool {
 // anything Slack sends): kept as raw bytes, the halves of a broken sequence
 // on either side of a removed quote could join into a valid quote character.
 func tokenize(text string) ([]word, error) {
+	var t tokenizer
+	return t.run(text)
+}
+
+// tokenizer splits text into words. steps counts the bytes it examines, for
+// the test that keeps tokenizing linear in the length of the text.
+type tokenizer struct {
+	steps int
+}
+
+func (t *tokenizer) run(text string) ([]word, error) {
 	text = strings.ToValidUTF8(text, string(utf8.RuneError))
 	var (
 		words  []word
@@ -117,6 +165,11 @@ func tokenize(text string) ([]word, error) {
 		quoted bool
 		openAt = -1 // byte offset of the quote still open, if any
 		closed int  // length of b when a quote last closed
+		// nextGT is the offset of the first '>' not yet passed: -2 until
+		// searched, -1 when there is none left. Remembering it keeps each
+		// byte searched once: searching again from every unmatched '<'
+		// made text full of them quadratic (4 MB: 88 s).
+		nextGT = -2
 	)
 	flush := func() {
 		if inWord {
@@ -127,10 +180,20 @@ func tokenize(text string) ([]word, error) {
 	}
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
+		t.steps += size
 		switch {
 		case r == '<':
-			if end := strings.IndexByte(text[i+1:], '>'); end >= 0 {
-				seg := text[i : i+end+2]
+			if nextGT == -2 || (nextGT >= 0 && nextGT < i) {
+				nextGT = -1
+				if end := strings.IndexByte(text[i+1:], '>'); end >= 0 {
+					nextGT = i + 1 + end
+					t.steps += end + 1
+				} else {
+					t.steps += len(text) - i - 1
+				}
+			}
+			if nextGT > i {
+				seg := text[i : nextGT+1]
 				b.WriteString(seg)
 				inWord = true
 				i += len(seg)

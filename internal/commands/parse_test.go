@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -141,5 +142,73 @@ func TestTakeMeetingID(t *testing.T) {
 				t.Errorf("takeMeetingID = %q, %d left; want %q, %d left", id, len(rest), tt.wantID, tt.wantRest)
 			}
 		})
+	}
+}
+
+// TestTokenizeIsLinear counts the bytes the tokenizer examines on text built
+// to make a naive scanner quadratic (every unmatched '<' searched to the end
+// of the text for its '>'): the count must stay within twice the length.
+func TestTokenizeIsLinear(t *testing.T) {
+	t.Parallel()
+	const n = 50_000
+	inputs := map[string]string{
+		"only <":                strings.Repeat("<", n),
+		"< between words":       strings.Repeat("x< ", n),
+		"< then one > at end":   strings.Repeat("< ", n) + ">",
+		"markup after many <":   strings.Repeat("<", n) + "<@U1|bob>" + strings.Repeat("<", n),
+		"many small markups":    strings.Repeat("<@U1> ", n),
+		"quotes hiding nothing": strings.Repeat(`"<" `, n),
+	}
+	for name, text := range inputs {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var tk tokenizer
+			if _, err := tk.run(text); err != nil {
+				t.Fatal(err)
+			}
+			if limit := 2 * len(text); tk.steps > limit {
+				t.Errorf("tokenizing %d bytes examined %d bytes, want at most %d", len(text), tk.steps, limit)
+			}
+		})
+	}
+}
+
+// TestParseRefusesTooLongText: text past the cap is answered with its length
+// and the limit, without being tokenized; text at the cap (counted in
+// characters, not bytes) is parsed.
+func TestParseRefusesTooLongText(t *testing.T) {
+	t.Parallel()
+	_, err := parse("mute " + strings.Repeat("<", 4<<20))
+	ue, ok := err.(*userError)
+	if !ok || ue.code != CodeInvalid {
+		t.Fatalf("parse(4 MB) error = %v, want an invalid-command user error", err)
+	}
+	want := "That command is 4,194,309 characters long; the limit is 4,000. Name fewer people, or use shorter names or participant IDs."
+	if diff := cmp.Diff(want, ue.msg); diff != "" {
+		t.Errorf("message mismatch (-want +got):\n%s", diff)
+	}
+
+	atCap := "poll " + strings.Repeat("é", maxCommandText-len("poll "))
+	if cmd, err := parse(atCap); err != nil || cmd.verb != "poll" {
+		t.Errorf("parse(%d characters, %d bytes) = %+v, %v; want it parsed", maxCommandText, len(atCap), cmd.verb, err)
+	}
+	if _, err := parse(atCap + "é"); err == nil {
+		t.Errorf("parse(%d characters) succeeded, want it refused", maxCommandText+1)
+	}
+}
+
+// TestHandleRefusesTooLongText: anyone, moderator or not, who sends 4 MB of
+// unmatched '<' is told the command is too long; nothing is looked up.
+func TestHandleRefusesTooLongText(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	got := errorOf(t, e.run(t.Context(), userID, "mute "+meetingID+" "+strings.Repeat("<", 4<<20)))
+	want := ErrorView{Code: CodeInvalid, Message: "That command is 4,194,346 characters long; the limit is 4,000. " +
+		"Name fewer people, or use shorter names or participant IDs."}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("error mismatch (-want +got):\n%s", diff)
+	}
+	if calls := e.rt.Calls(); len(calls) != 0 {
+		t.Errorf("RealtimeKit calls %+v for a refused command", calls)
 	}
 }

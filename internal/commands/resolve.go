@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -60,9 +61,13 @@ func (s *Service) resolve(ctx context.Context, live []realtime.Participant, wher
 		if a.userID != "" {
 			p, err = s.resolveMention(ctx, live, where, a)
 		} else {
-			p, err = resolveText(live, where, a.text)
+			p, err = resolveText(ctx, live, where, a.text)
 		}
 		if err != nil {
+			var stopped *matchStopped
+			if errors.As(err, &stopped) {
+				err = matchTimeout(stopped.err, len(args), len(live), where)
+			}
 			return nil, err
 		}
 		if !seen[p.ID] {
@@ -73,8 +78,33 @@ func (s *Service) resolve(ctx context.Context, live []realtime.Participant, wher
 	return out, nil
 }
 
+// matchTimeout is the answer when the command's deadline passes while
+// names are matched: many names against a crowded meeting.
+func matchTimeout(ctxErr error, names, live int, where string) error {
+	if !errors.Is(ctxErr, context.DeadlineExceeded) {
+		return &userError{code: CodeTimeout, cause: ctxErr,
+			msg: "The bot was interrupted (it may be restarting) while matching names; nothing was changed. Try again in a moment."}
+	}
+	return &userError{code: CodeTimeout, cause: ctxErr, msg: fmt.Sprintf(
+		"Matching %s against the %s live in %s took longer than the command may run; nothing was changed. "+
+			"Name fewer people at once, or use participant IDs.",
+		countOf(names, "name", "names"), countOf(live, "person", "people"), where)}
+}
+
+// countOf writes a count with its noun: "1 name", "3 names".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(n) + " " + many
+}
+
+// checkEvery is how many participants filter compares between looks at the
+// command's deadline.
+const checkEvery = 256
+
 // resolveText applies the rules for a typed word.
-func resolveText(live []realtime.Participant, where, text string) (realtime.Participant, error) {
+func resolveText(ctx context.Context, live []realtime.Participant, where, text string) (realtime.Participant, error) {
 	t := strings.TrimSpace(text)
 	if t == "" {
 		return realtime.Participant{}, invalidf("An empty name (\"\") matches no one. Name a participant by @mention, participant ID or name.")
@@ -86,14 +116,19 @@ func resolveText(live []realtime.Participant, where, text string) (realtime.Part
 		func(p realtime.Participant) bool { return hasFoldPrefix(p.Name, t) },
 	}
 	for _, rule := range rules {
-		if m := filter(live, rule); len(m) > 0 {
+		m, err := filter(ctx, live, rule)
+		if err != nil {
+			return realtime.Participant{}, err
+		}
+		if len(m) > 0 {
 			return one(m, where, quoteWord(t))
 		}
 	}
 	// "@bob" typed as plain text (Slack turns only known users into mentions).
 	if rest, ok := strings.CutPrefix(t, "@"); ok && rest != "" {
-		if p, err := resolveText(live, where, rest); err == nil {
-			return p, nil
+		p, err := resolveText(ctx, live, where, rest)
+		if err == nil || ctx.Err() != nil {
+			return p, err
 		}
 	}
 	return realtime.Participant{}, notFoundf("No one in %s matches %s. %s", where, quoteWord(t), liveList(live))
@@ -101,7 +136,11 @@ func resolveText(live []realtime.Participant, where, text string) (realtime.Part
 
 // resolveMention applies the rules for a Slack mention.
 func (s *Service) resolveMention(ctx context.Context, live []realtime.Participant, where string, a arg) (realtime.Participant, error) {
-	if m := filter(live, func(p realtime.Participant) bool { return p.CustomParticipantID == a.userID }); len(m) > 0 {
+	m, err := filter(ctx, live, func(p realtime.Participant) bool { return p.CustomParticipantID == a.userID })
+	if err != nil {
+		return realtime.Participant{}, err
+	}
+	if len(m) > 0 {
 		return one(m, where, a.text)
 	}
 	u, err := s.dir.User(ctx, a.userID)
@@ -110,15 +149,28 @@ func (s *Service) resolveMention(ctx context.Context, live []realtime.Participan
 	}
 	var tried []string
 	tried = append(tried, "custom ID "+a.userID)
-	for _, key := range []string{u.Email, u.DisplayName, u.RealName} {
-		key = strings.TrimSpace(key)
+	keys := []struct{ key, shown string }{
+		// The email is matched but never shown: the requester may be in a
+		// workspace that hides members' email addresses.
+		{u.Email, "their email address"},
+		{u.DisplayName, ""},
+		{u.RealName, ""},
+	}
+	for _, k := range keys {
+		key := strings.TrimSpace(k.key)
 		if key == "" {
 			continue
 		}
-		tried = append(tried, quoteWord(key))
-		m := filter(live, func(p realtime.Participant) bool {
+		if k.shown == "" {
+			k.shown = quoteWord(key)
+		}
+		tried = append(tried, k.shown)
+		m, err := filter(ctx, live, func(p realtime.Participant) bool {
 			return strings.EqualFold(p.CustomParticipantID, key) || strings.EqualFold(p.Name, key)
 		})
+		if err != nil {
+			return realtime.Participant{}, err
+		}
 		if len(m) > 0 {
 			return one(m, where, a.text)
 		}
@@ -137,14 +189,28 @@ func one(m []realtime.Participant, where, typed string) (realtime.Participant, e
 		typed, len(m), where, listParticipants(m))}
 }
 
-func filter(ps []realtime.Participant, keep func(realtime.Participant) bool) []realtime.Participant {
+// matchStopped is filter giving up because ctx ended.
+type matchStopped struct{ err error }
+
+func (e *matchStopped) Error() string { return "match names: " + e.err.Error() }
+func (e *matchStopped) Unwrap() error { return e.err }
+
+// filter returns the participants keep accepts. It gives up with a
+// *matchStopped once ctx ends (the command's deadline): a crowded meeting
+// times thousands of names is seconds of work.
+func filter(ctx context.Context, ps []realtime.Participant, keep func(realtime.Participant) bool) ([]realtime.Participant, error) {
 	var out []realtime.Participant
-	for _, p := range ps {
+	for i, p := range ps {
+		if i%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, &matchStopped{err: err}
+			}
+		}
 		if keep(p) {
 			out = append(out, p)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // hasFoldPrefix reports whether s starts with prefix, ignoring case.

@@ -2,9 +2,12 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -51,7 +54,7 @@ func TestResolve(t *testing.T) {
 		{name: "mention: display name", who: "<@UDAVE|dave>", want: []string{pDave}, userCalls: 1},
 		{name: "mention: real name", who: "<@UCAROL|carol>", want: []string{pCarol}, userCalls: 1},
 		{name: "mention: no match", who: "<@UGHOST|ghost>", userCalls: 1, wantErr: &ErrorView{Code: CodeNotFound,
-			Message: "No one in “Weekly sync” matches @ghost (I looked for custom ID UGHOST, “ghost@example.com”, “ghost”, “Casper”). " + liveNow}},
+			Message: "No one in “Weekly sync” matches @ghost (I looked for custom ID UGHOST, their email address, “ghost”, “Casper”). " + liveNow}},
 		{name: "mention: lookup fails", who: "<@UNOBODY|x>", userCalls: 1, wantErr: &ErrorView{Code: CodeInternal,
 			Message: "Something went wrong on our side: internal error (ref id1). Nothing was changed.", Ref: "id1"}},
 	}
@@ -127,4 +130,104 @@ func TestResolveNobodyLive(t *testing.T) {
 	if m := e.rt.Mutations(); len(m) != 0 {
 		t.Errorf("mutating calls %+v", m)
 	}
+}
+
+// TestResolveMentionNeverShowsEmail: when a mention matches nobody, the
+// answer says what was tried without echoing the Slack user's email, which
+// the requester's workspace may hide.
+func TestResolveMentionNeverShowsEmail(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	got := errorOf(t, e.run(t.Context(), modID, "mute "+meetingID+" <@UGHOST|ghost>"))
+	if got.Code != CodeNotFound {
+		t.Fatalf("got %+v, want not found", got)
+	}
+	if strings.Contains(got.Message, "ghost@example.com") || strings.Contains(got.Message, "@example.com") {
+		t.Errorf("the answer shows the mentioned user's email: %q", got.Message)
+	}
+	for _, want := range []string{"@ghost", "“ghost”", "“Casper”", "their email address"} {
+		if !strings.Contains(got.Message, want) {
+			t.Errorf("the answer %q does not mention %s", got.Message, want)
+		}
+	}
+}
+
+// expiringCtx is a context whose deadline passes when the test says so, so
+// a test can make it pass at an exact point of a command, with no clock.
+type expiringCtx struct {
+	context.Context
+	once sync.Once
+	done chan struct{}
+}
+
+func newExpiringCtx(parent context.Context) *expiringCtx {
+	return &expiringCtx{Context: parent, done: make(chan struct{})}
+}
+
+func (c *expiringCtx) expire()                     { c.once.Do(func() { close(c.done) }) }
+func (c *expiringCtx) Done() <-chan struct{}       { return c.done }
+func (c *expiringCtx) Value(key any) any           { return c.Context.Value(key) }
+func (c *expiringCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c *expiringCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+// crowd is n live participants called "Guest 00000"….
+func crowd(n int) []realtime.Participant {
+	ps := make([]realtime.Participant, n)
+	for i := range ps {
+		ps[i] = realtime.Participant{ID: fmt.Sprintf("p%05d", i), Name: fmt.Sprintf("Guest %05d", i)}
+	}
+	return ps
+}
+
+// TestResolveStopsAtTheDeadline: matching many names against 20,000 live
+// people gives up when the command's deadline has passed, and says so,
+// instead of finishing seconds late (or acting after the deadline).
+func TestResolveStopsAtTheDeadline(t *testing.T) {
+	t.Parallel()
+	live := crowd(20_000)
+	names := make([]string, 500)
+	for i := range names {
+		names[i] = fmt.Sprintf("z%d", i)
+	}
+
+	t.Run("the error is the deadline's", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		ctx, cancel := context.WithDeadline(t.Context(), time.Unix(0, 0))
+		defer cancel()
+		args := make([]arg, len(names))
+		for i, n := range names {
+			args[i] = arg{text: n}
+		}
+		_, err := e.svc.resolve(ctx, live, "“Weekly sync”", args)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("resolve past the deadline: err = %v, want context.DeadlineExceeded", err)
+		}
+	})
+
+	t.Run("the user is told", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		ctx := newExpiringCtx(t.Context())
+		e.rt.LiveParticipantsFn = func(context.Context, string) ([]realtime.Participant, error) {
+			ctx.expire() // the deadline passes just as the names are matched
+			return live, nil
+		}
+		got := errorOf(t, e.run(ctx, modID, "mute "+meetingID+" "+strings.Join(names, " ")+" --dry-run"))
+		want := ErrorView{Code: CodeTimeout, Message: "Matching 500 names against the 20,000 people live in “Weekly sync” took longer than " +
+			"the command may run; nothing was changed. Name fewer people at once, or use participant IDs."}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("error mismatch (-want +got):\n%s", diff)
+		}
+		if m := e.rt.Mutations(); len(m) != 0 {
+			t.Errorf("mutating calls %+v after the deadline", m)
+		}
+	})
 }

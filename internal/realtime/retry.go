@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -26,6 +27,12 @@ const maxRetryWait = 10 * time.Second
 
 // maxErrorBody bounds how much of an error response is kept for messages.
 const maxErrorBody = 64 << 10
+
+// MaxResponseBody bounds a success response's body. The largest answer the
+// bot asks for is a page of 100 participants, tens of kilobytes; without a
+// bound, a broken or hostile upstream answering with a 200 MiB title made
+// the JSON decoder allocate over a gigabyte.
+const MaxResponseBody = 4 << 20
 
 // policy says when a request may be sent again.
 type policy int
@@ -109,6 +116,7 @@ func (c *Client) roundTrip(x *call, req *http.Request, next option.MiddlewareNex
 		x.status = res.StatusCode
 		c.report(x.route, res.StatusCode, elapsed)
 		if res.StatusCode < 400 {
+			res.Body = &cappedBody{rc: res.Body, left: MaxResponseBody}
 			return res, nil
 		}
 		x.body = readErrorBody(res)
@@ -290,6 +298,39 @@ func readErrorBody(res *http.Response) []byte {
 	res.Body = io.NopCloser(bytes.NewReader(b))
 	return b
 }
+
+// errBodyTooLarge is what reading a success body past MaxResponseBody
+// returns; the caller sees an ErrUpstream.
+var errBodyTooLarge = fmt.Errorf("response body larger than %d bytes", MaxResponseBody)
+
+// cappedBody reads at most left bytes of a body, then fails with
+// errBodyTooLarge instead of reading on. Unlike io.LimitReader it does not
+// pass a cut-off body for a whole one.
+type cappedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, errBodyTooLarge
+	}
+	// Read one byte past the cap, to tell a body of exactly the cap from a
+	// longer one.
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n + int(b.left), errBodyTooLarge
+	}
+	return n, err
+}
+
+// Close closes the body without draining it: after an oversized answer the
+// connection is not worth reusing.
+func (b *cappedBody) Close() error { return b.rc.Close() }
 
 // retryAfter parses a Retry-After header: delay-seconds or an HTTP-date.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {

@@ -17,11 +17,54 @@ import (
 // rule is the same everywhere and a reviewer never has to ask which kind of
 // text object a string ends up in.
 //
-// Formatting characters (* _ ~ `) are left alone: at worst they style the
-// name that contains them. Where we wrap user text in our own markers (bold
-// titles, code-formatted IDs), boldText and codeID refuse to wrap text that
-// contains the marker, so user text cannot close our formatting early.
+// User text is also put on one line (newlines, tabs and the Unicode line
+// and paragraph separators become spaces) and its formatting neutralised
+// (see neutralize), so a participant named
+// "Bob\n\n:white_check_mark: *Nothing to do…*" cannot pass for a bold line
+// of ours in an error message or the audit channel. Where we wrap user text
+// in our own markers (bold titles, code-formatted IDs), boldText and codeID
+// refuse to wrap text that contains the marker, so user text cannot close
+// our formatting early.
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// lookalikes stand in for mrkdwn's formatting characters where they could
+// open or close formatting. Slack offers no escape for them.
+var lookalikes = map[rune]rune{
+	'*': '∗', // U+2217 ASTERISK OPERATOR
+	'_': 'ˍ', // U+02CD MODIFIER LETTER LOW MACRON
+	'~': '∼', // U+223C TILDE OPERATOR
+	'`': 'ˋ', // U+02CB MODIFIER LETTER GRAVE ACCENT
+}
+
+// neutralize makes cleaned, one-line user text inert as mrkdwn: a
+// formatting character (* _ ~ `) that stands at the edge of a word, where
+// Slack would read it as opening or closing bold, italics, strikethrough
+// or code, is replaced by a lookalike; one inside a word (BOT_MODERATORS,
+// john_doe, :white_check_mark:) does nothing in Slack and is kept, so such
+// names still read and copy as typed. A leading ">" (a blockquote when the
+// text starts a line) becomes a small greater-than sign.
+func neutralize(s string) string {
+	if !strings.ContainsAny(s, "*_~`>") {
+		return s
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		if _, ok := lookalikes[r]; !ok {
+			continue
+		}
+		if i == 0 || i == len(rs)-1 || !isWordRune(rs[i-1]) || !isWordRune(rs[i+1]) {
+			rs[i] = lookalikes[r]
+		}
+	}
+	if rs[0] == '>' {
+		rs[0] = '﹥' // U+FE65 SMALL GREATER-THAN SIGN
+	}
+	return string(rs)
+}
+
+// isWordRune reports whether r is a letter or digit: a formatting character
+// between two of them is inside a word.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // escapeMrkdwn replaces &, < and > with their entities.
 func escapeMrkdwn(s string) string { return mrkdwnEscaper.Replace(s) }
@@ -36,9 +79,10 @@ func isBidiControl(r rune) bool {
 
 // cleanText makes user text safe to interpolate into one of our messages:
 // invalid UTF-8 becomes U+FFFD, bidi controls are dropped, and control
-// characters become spaces, newlines included unless keepNewlines is set (a
-// name with a newline in it would otherwise break a list or start a
-// blockquote). Surrounding space is trimmed.
+// characters and the Unicode line and paragraph separators become spaces
+// (one for a run of them), newlines included unless keepNewlines is set (a
+// name with a newline in it would otherwise break a list, pass for a line
+// of ours or start a blockquote). Surrounding space is trimmed.
 func cleanText(s string, keepNewlines bool) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if keepNewlines {
@@ -52,8 +96,11 @@ func cleanText(s string, keepNewlines bool) string {
 			// dropped
 		case r == '\n' && keepNewlines:
 			b.WriteRune(r)
-		case unicode.IsControl(r):
-			b.WriteByte(' ')
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
+			// A run of line breaks ("\n\n", "\r\n") is one space.
+			if out := b.String(); out == "" || out[len(out)-1] != ' ' {
+				b.WriteByte(' ')
+			}
 		default:
 			b.WriteRune(r)
 		}
@@ -61,8 +108,9 @@ func cleanText(s string, keepNewlines bool) string {
 	return strings.TrimSpace(b.String())
 }
 
-// escInline cleans and escapes user text for one line of a message.
-func escInline(s string) string { return escapeMrkdwn(cleanText(s, false)) }
+// escInline cleans, neutralises and escapes user text for one line of a
+// message.
+func escInline(s string) string { return escapeMrkdwn(neutralize(cleanText(s, false))) }
 
 // textWidth is the length Slack's limits are checked against. Slack documents
 // them in "characters" without saying which; counting UTF-16 code units is
@@ -83,11 +131,20 @@ func textWidth(s string) int {
 // ellipsis marks text that was cut.
 const ellipsis = "…"
 
-// escClip cleans and escapes user text and cuts it to at most max units of
-// width, never inside an entity, ending with an ellipsis when it was cut.
-// keepNewlines is passed to cleanText.
+// escClip cleans, neutralises and escapes user text and cuts it to at most
+// max units of width, never inside an entity, ending with an ellipsis when
+// it was cut. keepNewlines is passed to cleanText; it is only for text the
+// bot wrote itself, never for text that holds a name or a title.
 func escClip(s string, max int, keepNewlines bool) string {
 	s = cleanText(s, keepNewlines)
+	if !keepNewlines {
+		s = neutralize(s)
+	}
+	return clipClean(s, max)
+}
+
+// clipClean escapes cleaned text and cuts it to max (see escClip).
+func clipClean(s string, max int) string {
 	if full := escapeMrkdwn(s); textWidth(full) <= max {
 		return full
 	}
@@ -151,14 +208,16 @@ const maxIDWidth = 120
 func codeID(id string) string { return codeSpan(id, maxIDWidth) }
 
 // codeSpan escapes user text and wraps it in a code span, cut to max. Text
-// holding a backtick is shown plain, since the backtick would end the span.
+// in a code span is not formatted, so it is not neutralised and copies
+// exactly. Text holding a backtick is shown plain (and neutralised), since
+// the backtick would end the span.
 func codeSpan(s string, max int) string {
-	e := escClip(s, max, false)
+	e := clipClean(cleanText(s, false), max)
 	if e == "" {
 		return "(none)"
 	}
 	if strings.ContainsRune(e, '`') {
-		return e
+		return escClip(s, max, false)
 	}
 	return "`" + e + "`"
 }

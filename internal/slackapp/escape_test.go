@@ -9,6 +9,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// spoofName is a participant name built to pass for a line of the bot's
+// own: in an error that lists names it would read as a bold "all done".
+const spoofName = "Bob\n\n:white_check_mark: *Nothing to do…*"
+
 func TestEscapeInline(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -19,8 +23,12 @@ func TestEscapeInline(t *testing.T) {
 		{"user mention", "<@U123|bob>", "&lt;@U123|bob&gt;"},
 		{"link", "<https://evil.example|click>", "&lt;https://evil.example|click&gt;"},
 		{"entity is not trusted", "&lt;", "&amp;lt;"},
-		{"formatting stays", "*bold* _it_", "*bold* _it_"},
+		{"formatting neutralised", "*bold* _it_ ~s~ `c`", "∗bold∗ ˍitˍ ∼s∼ ˋcˋ"},
+		{"markers inside words kept", "john_doe BOT_MODERATORS a*b :white_check_mark:", "john_doe BOT_MODERATORS a*b :white_check_mark:"},
+		{"spoofed line", spoofName, "Bob :white_check_mark: ∗Nothing to do…∗"},
+		{"leading quote neutralised", "> quote", "﹥ quote"},
 		{"newline becomes space", "Bob\n> quote", "Bob &gt; quote"},
+		{"line and paragraph separators become spaces", "a\u2028b\u2029c\rd\u0085e\vf", "a b c d e f"},
 		{"tab and NUL become spaces", "a\tb\x00c", "a b c"},
 		{"bidi override dropped", "\u202Eevil\u202C", "evil"},
 		{"trimmed", "  Bob  ", "Bob"},

@@ -51,7 +51,7 @@ func RenderAudit(e commands.AuditEntry) (text string, blocks []slack.Block) {
 		label := "*Targets*\n"
 		fields = append(fields, label+auditTargets(e.Targets, maxFieldText-textWidth(label)))
 	}
-	if d := escClip(e.Detail, maxAuditDetailWidth, true); d != "" {
+	if d := escClip(e.Detail, maxAuditDetailWidth, false); d != "" {
 		fields = append(fields, "*Detail*\n"+d)
 	}
 	if cleanText(e.Ref, false) != "" {

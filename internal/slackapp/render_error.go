@@ -40,7 +40,7 @@ func renderError(e commands.ErrorView) rendered {
 	if !ok {
 		w = errorWording{":x:", "Error", "The command failed."}
 	}
-	msg := escClip(e.Message, maxMessageWidth, true)
+	msg := escClip(e.Message, maxMessageWidth, false)
 	if msg == "" {
 		msg = w.fallback // our own text, already mrkdwn
 	}
@@ -90,7 +90,7 @@ func retryIn(d time.Duration) string {
 
 // renderNotice shows a short plain message, escaped.
 func renderNotice(n commands.NoticeView) rendered {
-	text := escClip(n.Text, maxMessageWidth, true)
+	text := escClip(n.Text, maxMessageWidth, false)
 	if text == "" {
 		text = "Done."
 	}

@@ -17,8 +17,9 @@ import (
 
 // hostileText is participant- and user-controlled text at its worst: a channel
 // ping, a user mention, a link, mrkdwn formatting, a date token, entities,
-// control and bidi characters, and an emoji outside the BMP.
-const hostileText = "<!channel> <!here> <@U0EVIL> <https://evil.example|click> *bold* _it_ ~s~ `c` <!date^1^{time}|x> &amp; \u202Eevil\n> quote 😀"
+// control and bidi characters, an emoji outside the BMP, and a fake line of
+// the bot's own.
+const hostileText = "<!channel> <!here> <@U0EVIL> <https://evil.example|click> *bold* _it_ ~s~ `c` <!date^1^{time}|x> &amp; \u202Eevil\n> quote 😀 " + spoofName
 
 // repeatTo returns s repeated to n runes.
 func repeatTo(s string, n int) string {
@@ -445,4 +446,40 @@ func checkHostile(t *testing.T, raw []byte) {
 		t.Errorf("the escaped name is not shown at all:\n%s", raw)
 	}
 	checkEscaped(t, raw)
+	checkOneLine(t, raw)
+}
+
+// checkOneLine reports user text (hostileText) that starts a line of its
+// own, or whose mrkdwn formatting survives, in a marshalled message.
+func checkOneLine(t *testing.T, raw []byte) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		case string:
+			for _, bad := range []string{"evil\n", "Bob\n", "*bold*", "_it_", "~s~", "`c`", "*Nothing to do…*"} {
+				if strings.Contains(x, bad) {
+					t.Errorf("%s: user text keeps %q: %q", path, bad, x)
+				}
+			}
+			for _, line := range strings.Split(x, "\n") {
+				if strings.HasPrefix(line, "&gt;") || strings.HasPrefix(line, ">") {
+					t.Errorf("%s: user text starts a quoted line: %q", path, x)
+				}
+			}
+		}
+	}
+	walk("", v)
 }

@@ -94,6 +94,10 @@ func goldenCases() []struct {
 	ended.PeakParticipants = 12
 
 	three := fakePeople(3)
+	spoofed := fakePeople(3)
+	spoofed[1].Name = spoofName
+	spoofedSession := liveSession(3)
+	spoofedSession.MeetingTitle = "Weekly sync\n> *URGENT* _all hands_"
 	return []struct {
 		name  string
 		reply commands.Reply
@@ -154,6 +158,13 @@ func goldenCases() []struct {
 			Verbs: helpRegistry, Unknown: "kik", Suggestion: "kick"}}},
 		{"help_unknown_no_suggestion", commands.Reply{Visibility: commands.Ephemeral, Help: &commands.HelpView{
 			Verbs: helpRegistry, Unknown: "dance"}}},
+		{"status_spoofed_name", commands.Reply{Visibility: commands.InChannel, Status: &commands.StatusView{
+			Session: spoofedSession, Participants: spoofed, Now: fixedLater}}},
+		{"mute_spoofed_name", commands.Reply{Visibility: commands.InChannel, Action: &commands.ActionView{
+			Verb: "mute", RequesterID: testRequester, MeetingID: testMeetingID, MeetingTitle: spoofedSession.MeetingTitle,
+			Affected: asAffectedList(spoofed[1:])}}},
+		{"error_spoofed_name", errorReply(commands.CodeNotFound, "No one in “Weekly sync” matches “zed”. Live now (2): Alice (p-001) and "+
+			spoofName+" (p-002).")},
 		{"error_invalid", errorReply(commands.CodeInvalid, `Poll options must be different: "Yes" appears twice.`)},
 		{"error_invalid_no_message", errorReply(commands.CodeInvalid, "")},
 		{"error_not_found", errorReply(commands.CodeNotFound, "No one called \"Zed\" is in Weekly sync. Live now: Alice, Bob, Carol.")},
@@ -244,6 +255,9 @@ func TestRenderAuditGolden(t *testing.T) {
 		{"mute_all_refused", commands.AuditEntry{Time: fixedNow, TeamID: "T0001", ChannelID: "C0123ABC", UserID: "U0NOTAMOD",
 			Verb: "mute-all", MeetingID: testMeetingID, MeetingTitle: "Weekly sync",
 			Outcome: commands.OutcomeRefused, Detail: "not a moderator"}},
+		{"kick_spoofed_name", commands.AuditEntry{Time: fixedNow, TeamID: "T0001", ChannelID: "C0123ABC", UserID: testRequester,
+			Verb: "kick", MeetingID: testMeetingID, MeetingTitle: "Weekly sync\n> *URGENT*",
+			Targets: []string{spoofName + " (p-002)"}, Outcome: commands.OutcomeOK, Detail: "kicked 1 participant"}},
 		{"poll_failed", commands.AuditEntry{Time: fixedNow, TeamID: "T0001", ChannelID: "G0PRIVATE", UserID: testRequester,
 			Verb: "poll", MeetingID: testMeetingID, Outcome: commands.OutcomeFailed, Detail: "RealtimeKit answered 500", Ref: "7KQ2ZD"}},
 	}
