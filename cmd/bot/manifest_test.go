@@ -27,7 +27,7 @@ func TestManifestMatchesSlackSchemaAndCode(t *testing.T) {
 		t.Fatalf("manifest.yml is not YAML: %v", err)
 	}
 
-	schemaPath := filepath.Join("..", "..", "..", "shared", "specs", "slack-app-manifest.schema.1.0.0.json")
+	schemaPath := filepath.Join("..", "..", "testdata", "specs", "slack-app-manifest.schema.1.0.0.json")
 	c := jsonschema.NewCompiler()
 	// Slack's schema is written for JavaScript: its patterns use lookaheads,
 	// which Go's RE2 cannot compile. regexp2 in ECMAScript mode can.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
 	"github.com/rtkbot/rtkbot/internal/slackapp"
+	"github.com/rtkbot/rtkbot/internal/slackapp/slackfake"
 )
 
 func TestStatusPostsACardToTheChannel(t *testing.T) {
@@ -121,13 +122,13 @@ func TestKickAsksThenKicksOnceOnDoubleClick(t *testing.T) {
 	}
 	mustContain(t, "second click's answer", strings.ToLower(shown(t, w.answers(loser, 1)[0])), "already")
 	res := w.answers(winner, 2)
-	if !res[0].ReplaceOriginal {
-		t.Error("the result does not replace the prompt")
-	}
-	if res[1].Ephemeral() {
+	if res[0].Ephemeral() {
 		t.Error("the kick is not announced in the channel")
 	}
-	mustContain(t, "in-channel result", shown(t, res[1]), "<@"+modID+">", "Bob Smith", "Weekly All-Hands")
+	mustContain(t, "in-channel result", shown(t, res[0]), "<@"+modID+">", "Bob Smith", "Weekly All-Hands")
+	if !res[1].DeleteOriginal {
+		t.Error("the prompt is not deleted after the kick")
+	}
 	if n := w.rtk.RequestCount(rtkfake.RouteKick); n != 1 {
 		t.Errorf("kick requests = %d after a double click, want 1", n)
 	}
@@ -136,6 +137,47 @@ func TestKickAsksThenKicksOnceOnDoubleClick(t *testing.T) {
 			t.Error("Bob is still in the meeting")
 		}
 	}
+}
+
+// A confirmed kick's result reaches the moderator once: the prompt goes,
+// and the channel, everyone's record, says who kicked whom.
+func TestConfirmedKickIsShownOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cmd := w.run(modID, `kick `+meetingID+` "Bob Smith"`)
+	w.answers(cmd, 1)
+	if screen := w.slack.Screen(channelID, modID); len(screen) != 1 || !strings.Contains(screenText(t, screen[0]), "Kick 1") {
+		t.Fatalf("before confirming, the moderator sees %q; want the prompt alone", screenTexts(t, screen))
+	}
+	w.answers(w.click(modID, cmd.ResponseURL, slackapp.ActionConfirm), 2)
+	mustSeeOnce(t, w, "kick", "<@"+modID+"> kicked Bob Smith from *Weekly All-Hands*")
+}
+
+// mustSeeOnce checks that the moderator's screen in the channel is one
+// message, in the channel (so everyone else sees it too), holding want.
+func mustSeeOnce(t *testing.T, w *world, what, want string) {
+	t.Helper()
+	screen := w.slack.Screen(channelID, modID)
+	if len(screen) != 1 || screen[0].Ephemeral || !strings.Contains(screenText(t, screen[0]), want) {
+		t.Errorf("after confirming a %s, the moderator sees %q; want one channel message saying %q", what, screenTexts(t, screen), want)
+	}
+	if others := w.slack.Screen(channelID, userID); len(others) != 1 || !strings.Contains(screenText(t, others[0]), want) {
+		t.Errorf("after confirming a %s, the channel sees %q; want %q", what, screenTexts(t, others), want)
+	}
+}
+
+func screenText(t *testing.T, m slackfake.Message) string {
+	t.Helper()
+	return shown(t, slackfake.Response{Text: m.Text, Blocks: m.Blocks})
+}
+
+func screenTexts(t *testing.T, ms []slackfake.Message) []string {
+	t.Helper()
+	var out []string
+	for _, m := range ms {
+		out = append(out, screenText(t, m))
+	}
+	return out
 }
 
 func TestKickPromptIsTheRequestersOnly(t *testing.T) {
@@ -194,8 +236,8 @@ func TestKickAllEndsTheSession(t *testing.T) {
 	w := newWorld(t)
 	cmd := w.run(modID, "kick-all "+meetingID)
 	w.answers(cmd, 1)
-	res := w.answers(w.click(modID, cmd.ResponseURL, slackapp.ActionConfirm), 2)
-	mustContain(t, "kick-all result", shown(t, res[1]), "Weekly All-Hands")
+	w.answers(w.click(modID, cmd.ResponseURL, slackapp.ActionConfirm), 2)
+	mustSeeOnce(t, w, "kick-all", "<@"+modID+"> kicked everyone from *Weekly All-Hands*")
 	if w.rtk.SessionActive(meetingID) {
 		t.Error("the session is still active after kick-all")
 	}

@@ -374,7 +374,7 @@ func errorOf(t *testing.T, replies []Reply) ErrorView {
 func describe(replies []Reply) string {
 	var b strings.Builder
 	for i, r := range replies {
-		fmt.Fprintf(&b, "\n  [%d] vis=%d replace=%t", i, r.Visibility, r.ReplaceOriginal)
+		fmt.Fprintf(&b, "\n  [%d] vis=%d replace=%t delete=%t", i, r.Visibility, r.ReplaceOriginal, r.DeleteOriginal)
 		switch {
 		case r.Error != nil:
 			fmt.Fprintf(&b, " error=%+v", *r.Error)

@@ -201,8 +201,10 @@ func (s *Service) cancel(ctx context.Context, inv *invocation, conf Confirmation
 	return res
 }
 
-// execute runs a claimed confirmation: one Kick or KickAll call. The prompt
-// is replaced by the result and the result is posted to the channel.
+// execute runs a claimed confirmation: one Kick or KickAll call. The result
+// is posted to the channel, the public record, and the prompt is then
+// deleted, so the requester sees the result once. A failure replaces the
+// prompt instead, for the requester alone.
 func (s *Service) execute(ctx context.Context, inv *invocation, conf Confirmation) result {
 	view := ActionView{
 		Verb:         conf.Verb,
@@ -230,11 +232,10 @@ func (s *Service) execute(ctx context.Context, inv *invocation, conf Confirmatio
 	default:
 		return s.fail(ctx, inv, fmt.Errorf("confirmation %s: verb %q cannot be confirmed", conf.ID, conf.Verb))
 	}
-	inChannel := view
 	return result{
 		replies: []Reply{
-			{Visibility: Ephemeral, ReplaceOriginal: true, Action: &view},
-			{Visibility: InChannel, Action: &inChannel},
+			{Visibility: InChannel, Action: &view},
+			{Visibility: Ephemeral, DeleteOriginal: true},
 		},
 		outcome: OutcomeOK,
 	}

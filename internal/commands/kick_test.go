@@ -45,9 +45,11 @@ func TestKickConfirmed(t *testing.T) {
 	}
 	got := e.click(t.Context(), modID, id, true)
 	view := ActionView{Verb: "kick", RequesterID: modID, MeetingID: meetingID, MeetingTitle: title, Affected: affected(pBob, pDave)}
+	// The channel post is the result; the prompt goes, so the requester
+	// does not see the result twice.
 	want := []Reply{
-		{Visibility: Ephemeral, ReplaceOriginal: true, Action: &view},
 		{Visibility: InChannel, Action: &view},
+		{Visibility: Ephemeral, DeleteOriginal: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("replies mismatch (-want +got):\n%s", diff)
@@ -86,7 +88,7 @@ func TestKickAllConfirmed(t *testing.T) {
 	id := promptFor(t, e, "kick-all "+meetingID)
 	got := e.click(t.Context(), modID, id, true)
 	view := ActionView{Verb: "kick-all", RequesterID: modID, MeetingID: meetingID, MeetingTitle: title, Count: 6}
-	want := []Reply{{Visibility: Ephemeral, ReplaceOriginal: true, Action: &view}, {Visibility: InChannel, Action: &view}}
+	want := []Reply{{Visibility: InChannel, Action: &view}, {Visibility: Ephemeral, DeleteOriginal: true}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("replies mismatch (-want +got):\n%s", diff)
 	}

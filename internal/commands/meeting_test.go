@@ -33,6 +33,8 @@ func kind(r Reply) string {
 		return "link " + r.Link.Action + " " + r.Link.MeetingID
 	case r.Audit != nil:
 		return "audit " + r.Audit.MeetingID
+	case r.DeleteOriginal:
+		return "delete original"
 	}
 	return "empty"
 }

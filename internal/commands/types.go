@@ -121,12 +121,14 @@ const (
 	InChannel                   // everyone in the channel
 )
 
-// Reply is one message to send back. Exactly one of the view fields is set.
-// ReplaceOriginal replaces the message the interaction came from (a
-// confirmation prompt) instead of posting a new one.
+// Reply is one message to send back. Exactly one of the view fields is set,
+// except with DeleteOriginal. ReplaceOriginal replaces the message the
+// interaction came from (a confirmation prompt) instead of posting a new
+// one; DeleteOriginal removes that message and carries no view.
 type Reply struct {
 	Visibility      Visibility
 	ReplaceOriginal bool
+	DeleteOriginal  bool
 
 	Help    *HelpView
 	Status  *StatusView

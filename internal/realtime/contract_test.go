@@ -25,8 +25,8 @@ import (
 	"github.com/rtkbot/rtkbot/internal/testutil"
 )
 
-// The contract tests serve the shared OpenAPI description of RealtimeKit
-// (../shared/specs/realtimekit-openapi.yaml, beside the repository) with
+// The contract tests serve the OpenAPI description of RealtimeKit kept in
+// the repository (testdata/specs/realtimekit-openapi.yaml) with
 // Stoplight Prism in --errors mode, which answers 422 (or the spec's 4xx)
 // to any request that violates the schema, and point a real Client at it.
 // Every method must get a 2xx answer.
@@ -269,13 +269,13 @@ func (r *recorder) dump(ctx context.Context) string {
 	return b.String()
 }
 
-// startPrism starts Prism on a free port, serving the shared spec, and
+// startPrism starts Prism on a free port, serving the repository's spec, and
 // returns its base URL; the test's cleanup stops it. Without Prism the test
 // is skipped, unless it runs in CI (CI set), where that is a failure.
 func startPrism(t *testing.T) string {
 	t.Helper()
 	root := repoRoot(t)
-	spec := filepath.Join(root, "..", "shared", "specs", "realtimekit-openapi.yaml")
+	spec := filepath.Join(root, "testdata", "specs", "realtimekit-openapi.yaml")
 	bin := prismBin(root)
 	missing := ""
 	switch {

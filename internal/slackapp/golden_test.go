@@ -16,12 +16,14 @@ import (
 type goldenMsg struct {
 	ResponseType    string       `json:"response_type"`
 	ReplaceOriginal bool         `json:"replace_original"`
+	DeleteOriginal  bool         `json:"delete_original,omitempty"`
 	Text            string       `json:"text"`
 	Blocks          slack.Blocks `json:"blocks"`
 }
 
 func wireForm(m slack.Msg) goldenMsg {
-	return goldenMsg{ResponseType: m.ResponseType, ReplaceOriginal: m.ReplaceOriginal, Text: m.Text, Blocks: m.Blocks}
+	return goldenMsg{ResponseType: m.ResponseType, ReplaceOriginal: m.ReplaceOriginal, DeleteOriginal: m.DeleteOriginal,
+		Text: m.Text, Blocks: m.Blocks}
 }
 
 // marshalReadable marshals v for people to read: indented, in slack-go's

@@ -175,6 +175,7 @@ func ackCount(t testing.TB, m *metrics.Metrics, typ string) uint64 {
 type userView struct {
 	ResponseType    string
 	ReplaceOriginal bool
+	DeleteOriginal  bool
 	Text            string
 	Blocks          string // compact JSON
 	ViaAck          bool
@@ -185,6 +186,7 @@ func viewOfResponse(t testing.TB, r slackfake.Response) userView {
 	return userView{
 		ResponseType:    r.ResponseType,
 		ReplaceOriginal: r.ReplaceOriginal,
+		DeleteOriginal:  r.DeleteOriginal,
 		Text:            r.Text,
 		Blocks:          compactRaw(t, r.Blocks),
 		ViaAck:          r.ViaAck,
@@ -201,6 +203,7 @@ func viewOfMsg(t testing.TB, m slack.Msg) userView {
 	return userView{
 		ResponseType:    m.ResponseType,
 		ReplaceOriginal: m.ReplaceOriginal,
+		DeleteOriginal:  m.DeleteOriginal,
 		Text:            m.Text,
 		Blocks:          compactRaw(t, b),
 	}

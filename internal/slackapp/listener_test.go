@@ -278,8 +278,8 @@ func TestQueuedCommandToldBusyAfterQueueWait(t *testing.T) {
 
 func TestClicksReachTheCore(t *testing.T) {
 	t.Parallel()
-	replaced := commands.Reply{ReplaceOriginal: true, Notice: &commands.NoticeView{Text: "Kicked Bob."}}
 	announced := noticeReply(commands.InChannel, "<@U0ADA> kicked Bob from *Standup*")
+	deleted := commands.Reply{DeleteOriginal: true}
 	tests := []struct {
 		name      string
 		actionID  string
@@ -290,9 +290,9 @@ func TestClicksReachTheCore(t *testing.T) {
 	}{
 		{
 			name: "confirm", actionID: ActionConfirm, value: "conf-42",
-			replies:   []commands.Reply{replaced, announced},
+			replies:   []commands.Reply{announced, deleted},
 			wantClick: &commands.Click{ConfirmationID: "conf-42", Approve: true},
-			want:      []userView{{ResponseType: "ephemeral", ReplaceOriginal: true}, {ResponseType: "in_channel"}},
+			want:      []userView{{ResponseType: "in_channel"}, {DeleteOriginal: true}},
 		},
 		{
 			name: "cancel", actionID: ActionCancel, value: "conf-43",
@@ -345,7 +345,7 @@ func TestClicksReachTheCore(t *testing.T) {
 			}
 			for i, w := range tt.want {
 				v := viewOfMsg(t, Render(tt.replies[i]))
-				v.ResponseType, v.ReplaceOriginal = w.ResponseType, w.ReplaceOriginal
+				v.ResponseType, v.ReplaceOriginal, v.DeleteOriginal = w.ResponseType, w.ReplaceOriginal, w.DeleteOriginal
 				wantViews = append(wantViews, v)
 			}
 			if diff := cmp.Diff(wantViews, gotViews); diff != "" {

@@ -58,6 +58,8 @@ type rendered struct {
 func Render(r commands.Reply) slack.Msg {
 	var m rendered
 	switch {
+	case r.DeleteOriginal:
+		return slack.Msg{DeleteOriginal: true}
 	case r.Error != nil:
 		m = renderError(*r.Error)
 	case r.Confirm != nil:

@@ -130,9 +130,7 @@ func goldenCases() []struct {
 		{"kick_result", commands.Reply{Visibility: commands.InChannel, Action: &commands.ActionView{
 			Verb: "kick", RequesterID: testRequester, MeetingID: testMeetingID, MeetingTitle: "Weekly sync",
 			Affected: asAffectedList(three[1:2])}}},
-		{"kick_result_replaces_prompt", commands.Reply{Visibility: commands.Ephemeral, ReplaceOriginal: true, Action: &commands.ActionView{
-			Verb: "kick", RequesterID: testRequester, MeetingID: testMeetingID, MeetingTitle: "Weekly sync",
-			Affected: asAffectedList(three[1:2])}}},
+		{"kick_prompt_deleted", commands.Reply{Visibility: commands.Ephemeral, DeleteOriginal: true}},
 		{"kick_dry_run", commands.Reply{Visibility: commands.Ephemeral, Action: &commands.ActionView{
 			Verb: "kick", RequesterID: testRequester, MeetingID: testMeetingID, MeetingTitle: "Weekly sync",
 			Affected: asAffectedList(three[1:]), DryRun: true}}},

@@ -38,6 +38,7 @@ const (
 type responseMessage struct {
 	ResponseType    string        `json:"response_type,omitempty"`
 	ReplaceOriginal bool          `json:"replace_original,omitempty"`
+	DeleteOriginal  bool          `json:"delete_original,omitempty"`
 	Text            string        `json:"text,omitempty"`
 	Blocks          *slack.Blocks `json:"blocks,omitempty"`
 }
@@ -47,6 +48,7 @@ func newResponseMessage(m slack.Msg) responseMessage {
 	out := responseMessage{
 		ResponseType:    m.ResponseType,
 		ReplaceOriginal: m.ReplaceOriginal,
+		DeleteOriginal:  m.DeleteOriginal,
 		Text:            m.Text,
 	}
 	if len(m.Blocks.BlockSet) > 0 {
@@ -275,7 +277,16 @@ func (l *Listener) postReplies(work context.Context, log *slog.Logger, responseU
 		log.Error("envelope has no response_url; replies dropped", "replies", len(replies))
 		return
 	}
+	var unposted *commands.Reply // the first reply that could not be posted
 	for _, r := range replies {
+		if r.DeleteOriginal && unposted != nil {
+			// The prompt was to go because an earlier reply (a kick's
+			// channel post) shows the result; that reply never arrived, so
+			// it takes the prompt's place instead, for the requester alone.
+			log.Warn("showing an undelivered reply in place of the message it was to delete")
+			r = *unposted
+			r.Visibility, r.ReplaceOriginal = commands.Ephemeral, true
+		}
 		msg := newResponseMessage(Render(r))
 		msg.ReplaceOriginal = msg.ReplaceOriginal || r.ReplaceOriginal
 		ctx, cancel := context.WithTimeout(work, postTimeout)
@@ -287,6 +298,9 @@ func (l *Listener) postReplies(work context.Context, log *slog.Logger, responseU
 				args = append(args, "ref", r.Error.Ref)
 			}
 			log.Error("cannot post reply", args...)
+			if unposted == nil {
+				unposted = &r
+			}
 		}
 	}
 }

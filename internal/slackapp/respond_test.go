@@ -3,6 +3,7 @@ package slackapp
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/slack-go/slack"
+
+	"github.com/rtkbot/rtkbot/internal/commands"
 )
 
 // responseServer is a response_url endpoint whose answers are scripted:
@@ -165,6 +168,56 @@ func TestNewResponseMessage(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, string(got)); diff != "" {
 				t.Errorf("wire form (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A confirmed kick posts its result to the channel and then deletes the
+// prompt. If the channel post fails, the prompt is replaced by the result
+// instead of deleted: the requester sees the result once, never not at all.
+func TestPostRepliesDeletesThePromptOnlyAfterTheResult(t *testing.T) {
+	t.Parallel()
+	ok := answer{status: 200, body: `{"ok":true}`}
+	result := commands.Reply{Visibility: commands.InChannel, Notice: &commands.NoticeView{Text: "Kicked Bob."}}
+	replies := []commands.Reply{result, {Visibility: commands.Ephemeral, DeleteOriginal: true}}
+	resultBody := func(responseType string, replace bool) string {
+		t.Helper()
+		r := result
+		r.Visibility, r.ReplaceOriginal = commands.InChannel, replace
+		if responseType == "ephemeral" {
+			r.Visibility = commands.Ephemeral
+		}
+		b, err := json.Marshal(newResponseMessage(Render(r)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	tests := []struct {
+		name    string
+		answers []answer
+		want    []string
+	}{
+		{
+			name:    "posted",
+			answers: []answer{ok},
+			want:    []string{resultBody("in_channel", false), `{"delete_original":true}`},
+		},
+		{
+			name:    "channel post failed",
+			answers: []answer{{status: 500}, {status: 500}, ok},
+			want:    []string{resultBody("in_channel", false), resultBody("in_channel", false), resultBody("ephemeral", true)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newResponseServer(t, tt.answers...)
+			l := &Listener{resp: &responder{client: srv.Client()}}
+			l.postReplies(t.Context(), slog.New(slog.DiscardHandler), srv.URL+"/actions/T1/1/x", replies)
+			if diff := cmp.Diff(tt.want, srv.posts()); diff != "" {
+				t.Errorf("posts (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -13,8 +13,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// specPath is the shared RealtimeKit OpenAPI document, beside the repo.
-var specPath = filepath.Join("..", "..", "..", "..", "shared", "specs", "realtimekit-openapi.yaml")
+// specPath is the RealtimeKit OpenAPI document kept in the repository
+// (testdata/specs at its root; see the README there for its source).
+var specPath = filepath.Join("..", "..", "..", "testdata", "specs", "realtimekit-openapi.yaml")
 
 // compileSpec loads the OpenAPI 3.0 document as a JSON Schema resource.
 // OpenAPI 3.0's "nullable: true" is not JSON Schema, so it becomes a

@@ -21,6 +21,16 @@ type message struct {
 	text      string
 	blocks    json.RawMessage
 	ephemeral bool
+	user      string // who sees it, if ephemeral
+	seq       uint64 // creation order (the clock may stand still)
+	deleted   bool   // by a delete_original
+}
+
+// addMessageLocked gives m its ts and keeps it; s.mu must be held.
+func (s *Server) addMessageLocked(m *message) {
+	m.ts = s.nextTSLocked()
+	m.seq = s.seq
+	s.messages[m.ts] = m
 }
 
 // messageArgs validates the text, blocks and attachments arguments,
@@ -85,8 +95,8 @@ func (s *Server) chatPostMessage(w http.ResponseWriter, p url.Values) {
 		return
 	}
 	s.mu.Lock()
-	m := &message{channel: channel, ts: s.nextTSLocked(), text: text, blocks: blocks}
-	s.messages[m.ts] = m
+	m := &message{channel: channel, text: text, blocks: blocks}
+	s.addMessageLocked(m)
 	s.recordPostedLocked("chat.postMessage", p, m, "")
 	reply := map[string]any{"ok": true, "channel": channel, "ts": m.ts, "message": s.botMessage(m)}
 	s.mu.Unlock()
@@ -109,8 +119,8 @@ func (s *Server) chatPostEphemeral(w http.ResponseWriter, p url.Values) {
 		return
 	}
 	s.mu.Lock()
-	m := &message{channel: channel, ts: s.nextTSLocked(), text: text, blocks: blocks, ephemeral: true}
-	s.messages[m.ts] = m
+	m := &message{channel: channel, text: text, blocks: blocks, ephemeral: true, user: user}
+	s.addMessageLocked(m)
 	s.recordPostedLocked("chat.postEphemeral", p, m, user)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "message_ts": m.ts})
@@ -129,7 +139,7 @@ func (s *Server) chatUpdate(w http.ResponseWriter, p url.Values) {
 	}
 	s.mu.Lock()
 	m := s.messages[ts]
-	if m == nil || m.ephemeral || m.channel != channel {
+	if m == nil || m.deleted || m.ephemeral || m.channel != channel {
 		s.mu.Unlock()
 		writeError(w, "message_not_found") // ephemeral messages cannot be updated
 		return

@@ -1,6 +1,7 @@
 package slackfake
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -122,6 +123,8 @@ func (s *Server) SlashCommand(cmd SlashCommand) Delivery {
 		cmd.UserName = s.userNameLocked(cmd.UserID)
 	}
 	rid, rurl := s.newResponseURLLocked(d.EnvelopeID)
+	ru := s.responseURLs[rid]
+	ru.channel, ru.user = cmd.ChannelID, cmd.UserID
 	s.mu.Unlock()
 	d.ResponseURL = rurl
 	payload, _ := json.Marshal(slashPayload{
@@ -168,6 +171,8 @@ func (s *Server) ClickButton(b ButtonClick) Delivery {
 	}
 	src := s.sourceMessageLocked(b)
 	rid, rurl := s.newResponseURLLocked(d.EnvelopeID)
+	ru := s.responseURLs[rid]
+	ru.channel, ru.user, ru.original, ru.click = cmp.Or(b.ChannelID, src.channel), b.UserID, src.ts, true
 	actionTS := s.nextTSLocked()
 	s.mu.Unlock()
 	d.ResponseURL = rurl

@@ -26,6 +26,14 @@ type responseURL struct {
 	created    time.Time // Config.Now
 	uses       int
 	responses  []Response
+	// Where its messages appear: the envelope's channel, and the user who
+	// sees the ephemeral ones.
+	channel, user string
+	// original is the message replace_original and delete_original act
+	// on: the clicked message for a button click (click), else the last
+	// message sent through this URL.
+	original string
+	click    bool
 }
 
 // newResponseURLLocked makes a fresh response_url; s.mu must be held.
@@ -142,7 +150,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	ru.uses++
 	resp := body.toResponse(raw)
 	resp.At = now
-	resp.TS = s.nextTSLocked()
+	resp.TS = s.showLocked(ru, resp, false)
 	ru.responses = append(ru.responses, resp)
 	s.notifyLocked()
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
@@ -162,7 +170,7 @@ func (s *Server) ackResponseLocked(e *envelope, payload json.RawMessage) {
 	resp := body.toResponse(payload)
 	resp.ViaAck = true
 	resp.At = s.cfg.Now()
-	resp.TS = s.nextTSLocked()
+	resp.TS = s.showLocked(ru, resp, true)
 	ru.responses = append(ru.responses, resp)
 }
 
