@@ -122,15 +122,23 @@ func renderAudit(v commands.AuditView) rendered {
 	for i, e := range v.Entries {
 		lines[i] = auditLine(e)
 	}
+	return rendered{ephemeral: true, text: head, blocks: auditListBlocks(head, lines, maxBlocks, maxMessageText)}
+}
+
+// auditListBlocks is the heading, then as many of lines as fit in
+// maxBlocks blocks holding maxText of text in all, then how many did not.
+// Both limits are the renderer's own: the last-resort cut in rendered.msg
+// would drop the count, and Slack rejects a message over either.
+func auditListBlocks(head string, lines []string, maxBlocks, maxText int) []slack.Block {
 	tail := func(n int) string { return fmt.Sprintf("…and %d more not shown.", n) }
 	// Room for the heading block and the tail, whichever count it shows.
-	budget := maxMessageText - textWidth(head) - textWidth(tail(len(lines)))
+	budget := maxText - textWidth(head) - textWidth(tail(len(lines)))
 	sections, shown := packLines(lines, maxBlocks-2, budget)
 	blocks := append([]slack.Block{mdSection(head)}, sections...)
 	if shown < len(lines) {
 		blocks = append(blocks, contextBlock(tail(len(lines)-shown)))
 	}
-	return rendered{ephemeral: true, text: head, blocks: blocks}
+	return blocks
 }
 
 // auditLine is one entry, already escaped: when, who, which verb and how it
