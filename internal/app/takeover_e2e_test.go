@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -261,9 +260,6 @@ func killedJustAfterHeartbeat(t *testing.T, databaseURL string) time.Time {
 	for o := range owners {
 		if err := s.Heartbeat(ctx, o, now); err != nil {
 			t.Fatal(err)
-		}
-		if strings.TrimSpace(o) == "" {
-			t.Fatal("an inbox row without an owner")
 		}
 	}
 	return now
