@@ -1,6 +1,13 @@
 package testutil
 
-import "testing"
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
 
 func TestCIValue(t *testing.T) {
 	t.Parallel()
@@ -39,5 +46,43 @@ func TestInCIReadsTheEnvironment(t *testing.T) {
 		if got := InCI(); got != tt.want {
 			t.Errorf("CI=%q: InCI() = %v, want %v", tt.v, got, tt.want)
 		}
+	}
+}
+
+// TestEveryCICheckUsesInCI: no test reads $CI itself, so that none can
+// drift back to a rule of its own (CI == "true" let CI=1 skip them).
+func TestEveryCICheckUsesInCI(t *testing.T) {
+	t.Parallel()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := filepath.Abs("ci.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := regexp.MustCompile(`(Getenv|LookupEnv)\(\s*"CI"\s*\)`)
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || path == self {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if reads.Match(b) {
+			rel, _ := filepath.Rel(root, path)
+			t.Errorf("%s reads $CI itself; use testutil.InCI", rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
