@@ -83,8 +83,9 @@ type Config struct {
 	// name (e.g. "kick"), the status (0 for a transport error) and the
 	// attempt's duration. It feeds metrics and must be fast.
 	OnRequest func(route string, status int, d time.Duration)
-	// Now is the clock for cache freshness and HTTP-date Retry-After
-	// headers; default time.Now. Waits always use real timers.
+	// Now is the clock for cache freshness, the rate limiter's token
+	// bucket and HTTP-date Retry-After headers; default time.Now. Waits
+	// always use real timers.
 	Now func() time.Time
 }
 
@@ -197,7 +198,7 @@ func New(cfg Config) (*Client, error) {
 		accountID:  cfg.AccountID,
 		appID:      cfg.AppID,
 		token:      cfg.APIToken,
-		limiter:    newLimiter(cfg.RateLimit, cfg.Burst),
+		limiter:    newLimiter(cfg.RateLimit, cfg.Burst, cfg.Now),
 		maxRetries: cfg.MaxRetries,
 		retryDelay: cfg.RetryDelay,
 		log:        cfg.Logger,

@@ -271,7 +271,7 @@ func (r *recorder) dump(ctx context.Context) string {
 
 // startPrism starts Prism on a free port, serving the repository's spec, and
 // returns its base URL; the test's cleanup stops it. Without Prism the test
-// is skipped, unless it runs in CI (CI set), where that is a failure.
+// is skipped, unless it runs in CI (testutil.InCI), where that is a failure.
 func startPrism(t *testing.T) string {
 	t.Helper()
 	root := repoRoot(t)
@@ -285,7 +285,7 @@ func startPrism(t *testing.T) string {
 		missing = "OpenAPI spec not found at " + spec
 	}
 	if missing != "" {
-		if inCI() {
+		if testutil.InCI() {
 			t.Fatal(missing)
 		}
 		t.Skip(missing)
@@ -343,11 +343,6 @@ func prismBin(root string) string {
 	}
 	p, _ := exec.LookPath("prism")
 	return p
-}
-
-func inCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "0" && !strings.EqualFold(v, "false")
 }
 
 // repoRoot is the directory holding go.mod, found from the package

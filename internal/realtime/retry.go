@@ -226,7 +226,8 @@ func (c *Client) wait(ctx context.Context, x *call) error {
 	if d <= 0 {
 		return nil
 	}
-	if deadline, ok := ctx.Deadline(); ok && now.Add(d).After(deadline) {
+	// The deadline is on the real clock, the bucket on c.now.
+	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(d).After(deadline) {
 		c.limiter.cancel(r)
 		return &RateLimitError{RetryAfter: d, Route: x.route.String()}
 	}
@@ -248,19 +249,20 @@ func (c *Client) wait(ctx context.Context, x *call) error {
 // requests got out early. Reading the clock under our own lock keeps the
 // readings monotonic.
 type limiter struct {
-	mu sync.Mutex
-	l  *rate.Limiter
+	mu  sync.Mutex
+	l   *rate.Limiter
+	now func() time.Time
 }
 
-func newLimiter(r rate.Limit, burst int) *limiter {
-	return &limiter{l: rate.NewLimiter(r, burst)}
+func newLimiter(r rate.Limit, burst int, now func() time.Time) *limiter {
+	return &limiter{l: rate.NewLimiter(r, burst), now: now}
 }
 
 // reserve takes one token and returns when it was taken.
 func (l *limiter) reserve() (*rate.Reservation, time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := time.Now()
+	now := l.now()
 	return l.l.ReserveN(now, 1), now
 }
 
@@ -268,7 +270,7 @@ func (l *limiter) reserve() (*rate.Reservation, time.Time) {
 func (l *limiter) cancel(r *rate.Reservation) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r.CancelAt(time.Now())
+	r.CancelAt(l.now())
 }
 
 // backoff is the wait before retry number n (1-based): RetryDelay doubled

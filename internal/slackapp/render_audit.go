@@ -135,10 +135,19 @@ func renderAudit(v commands.AuditView) rendered {
 	for i, e := range v.Entries {
 		lines[i] = auditLine(e)
 	}
+	return rendered{ephemeral: true, text: head, blocks: auditListBlocks(head, lines, notes, maxBlocks, maxMessageText)}
+}
+
+// auditListBlocks is the heading, then as many of lines as fit in
+// maxBlocks blocks holding maxText of text in all, then how many did not,
+// then the notes.
+// Both limits are the renderer's own: the last-resort cut in rendered.msg
+// would drop the count, and Slack rejects a message over either.
+func auditListBlocks(head string, lines, notes []string, maxBlocks, maxText int) []slack.Block {
 	tail := func(n int) string { return fmt.Sprintf("…and %d more not shown.", n) }
 	// Room for the heading block, the tail, whichever count it shows, and
 	// the notes.
-	budget := maxMessageText - textWidth(head) - textWidth(tail(len(lines)))
+	budget := maxText - textWidth(head) - textWidth(tail(len(lines)))
 	for _, n := range notes {
 		budget -= textWidth(n)
 	}
@@ -150,7 +159,7 @@ func renderAudit(v commands.AuditView) rendered {
 	for _, n := range notes {
 		blocks = append(blocks, contextBlock(n))
 	}
-	return rendered{ephemeral: true, text: head, blocks: blocks}
+	return blocks
 }
 
 // auditLine is one entry, already escaped: when, who, which verb and how it

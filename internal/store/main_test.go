@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rtkbot/rtkbot/internal/store"
+	"github.com/rtkbot/rtkbot/internal/testutil"
 )
 
 // Environment of the test binary.
@@ -111,7 +112,7 @@ var scratch struct {
 
 // scratchPostgres returns the URL of this run's scratch database, creating
 // it on first use. Without a reachable server the test is skipped, except
-// in CI (CI=true), where that is a failure.
+// in CI (testutil.InCI), where that is a failure.
 func scratchPostgres(tb testing.TB) string {
 	tb.Helper()
 	scratch.once.Do(func() {
@@ -134,7 +135,7 @@ func scratchPostgres(tb testing.TB) string {
 	})
 	if scratch.err != nil {
 		msg := fmt.Sprintf("Postgres is not usable (%v); start it with .ci/postgres.sh, or point %s at a server", scratch.err, postgresURLEnv)
-		if os.Getenv("CI") == "true" {
+		if testutil.InCI() {
 			tb.Fatal(msg)
 		}
 		tb.Skip("skipping: " + msg)

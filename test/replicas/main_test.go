@@ -66,7 +66,7 @@ func buildBot(t *testing.T) string {
 
 // scratchDatabase creates an empty Postgres database for the test and
 // drops it at the end. Without a reachable server the test is skipped,
-// except in CI (CI=true), where that is a failure.
+// except in CI (testutil.InCI), where that is a failure.
 func scratchDatabase(t *testing.T) string {
 	t.Helper()
 	admin := os.Getenv(postgresURLEnv)
@@ -78,7 +78,7 @@ func scratchDatabase(t *testing.T) string {
 	name := "rtkbot_replicas_" + hex.EncodeToString(b)
 	if err := adminExec(admin, "CREATE DATABASE "+name); err != nil {
 		msg := fmt.Sprintf("Postgres is not usable (%v); start it with .ci/postgres.sh, or point %s at a server", err, postgresURLEnv)
-		if os.Getenv("CI") == "true" {
+		if testutil.InCI() {
 			t.Fatal(msg)
 		}
 		t.Skip("skipping: " + msg)

@@ -21,12 +21,12 @@ type nodeEvent struct {
 }
 
 // requireNode skips the test when the Node check cannot run, except in
-// CI (CI=true), where a missing prerequisite is a failure.
+// CI (testutil.InCI), where a missing prerequisite is a failure.
 func requireNode(t *testing.T) string {
 	t.Helper()
 	missing := func(why string) {
 		const how = "install it with: bash .ci/node-deps.sh (npm ci --prefix internal/slackapp/slackfake/nodecheck)"
-		if os.Getenv("CI") == "true" {
+		if testutil.InCI() {
 			t.Fatalf("%s; %s", why, how)
 		}
 		t.Skipf("skipping the @slack/socket-mode check: %s; %s", why, how)
