@@ -29,13 +29,28 @@ func TestRedeliveredCommandIsAnsweredOnce(t *testing.T) {
 		if last := acks[len(acks)-1]; last.EnvelopeID != d.EnvelopeID || last.RetryAttempt != 1 {
 			t.Fatalf("%s: last ack %+v, want the copy's", text, last)
 		}
-		time.Sleep(200 * time.Millisecond) // an answer to the copy would be posted by now
+		// The copy is dropped once this is logged: any answer to it
+		// would come from a run this proves did not start.
+		waitForLog(t, w, "ignoring a copy of a delivery already accepted", i+1)
 		if n := len(w.slack.Responses(d.ResponseURL)); n != 1 {
 			t.Errorf("%s: %d answers, want 1", text, n)
 		}
 	}
 	if n := w.rtk.RequestCount(rtkfake.RouteMute); n != 1 {
 		t.Errorf("%d mute requests, want 1", n)
+	}
+}
+
+// waitForLog waits until the bot has logged msg n times.
+func waitForLog(t *testing.T, w *world, msg string, n int) {
+	t.Helper()
+	ctx := w.ctx()
+	for strings.Count(w.logs.String(), `"msg":"`+msg+`"`) < n {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the bot never logged %q %d times", msg, n)
+		case <-time.After(5 * time.Millisecond): // polls the log; asserts nothing
+		}
 	}
 }
 
@@ -56,12 +71,8 @@ func (w *world) stopMidCommand(user, text, route string) string {
 	if _, err := w.slack.WaitAck(w.ctx(), d.EnvelopeID); err != nil {
 		w.t.Fatalf("no ack: %v", err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for w.rtk.RequestCount(route) == 0 {
-		if time.Now().After(deadline) {
-			w.t.Fatalf("the command never reached RealtimeKit's %s", route)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if err := w.rtk.WaitForRequests(w.ctx(), route, 1); err != nil {
+		w.t.Fatalf("the command never reached RealtimeKit's %s: %v", route, err)
 	}
 	w.stopApp()
 	if n := len(w.slack.Responses(d.ResponseURL)); n != 0 {
