@@ -31,6 +31,7 @@ func (a *App) maintain(ctx context.Context) {
 	for {
 		a.recoverInterrupted(ctx)
 		a.prune(ctx)
+		a.log.Debug("maintenance pass done") // tests wait on it
 		select {
 		case <-ctx.Done():
 			return

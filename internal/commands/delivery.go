@@ -63,19 +63,47 @@ func (s *Service) firstDelivery(ctx context.Context, envelopeID, triggerID strin
 }
 
 // finishDelivery records, for a delivery claimed durably, that it has run
-// to its end. It runs just before the answer goes out: a process killed
-// after it leaves a finished delivery, whose taker-over says so instead of
-// reporting the change as interrupted (and auditing it a second time).
-// Failing to record it only costs that distinction, so it is logged.
-func (s *Service) finishDelivery(ctx context.Context, inv *invocation) {
+// to its end, and how, if that is known. It runs just before the answer
+// goes out: a process killed after it leaves a finished delivery, whose
+// taker-over tells the requester that outcome instead of reporting the
+// command as interrupted (and auditing it a second time). A change whose
+// fate is unknown (cut off by the command deadline or the shutdown's, or a
+// panic) is not recorded: its taker-over must say it may or may not have
+// happened. Failing to record it only costs that distinction, so it is
+// logged.
+func (s *Service) finishDelivery(ctx context.Context, inv *invocation, res result) {
 	if s.deliveries == nil || inv.req.EnvelopeID == "" {
 		return
 	}
+	r, known := deliveryResult(res)
+	if !known {
+		inv.log.InfoContext(ctx, "not recording the command as finished: whether it took effect is unknown",
+			"outcome", res.outcome)
+		return
+	}
 	k := deliveryKeys(inv.req.EnvelopeID, "")[0]
-	if err := s.deliveries.FinishDelivery(context.WithoutCancel(ctx), k, s.now()); err != nil {
+	if err := s.deliveries.FinishDelivery(context.WithoutCancel(ctx), k, r, s.now()); err != nil {
 		inv.log.WarnContext(ctx, "cannot record that a command finished; if this process dies before answering, "+
 			"whoever takes it over will report it as interrupted", "err", err)
 	}
+}
+
+// deliveryResult is what to record of a claimed command that ended with
+// res; known is false when whether it took effect is unknown.
+func deliveryResult(res result) (r DeliveryResult, known bool) {
+	if res.uncertain {
+		return DeliveryResult{}, false
+	}
+	switch res.outcome {
+	case OutcomeOK, OutcomePending, OutcomeRefused, OutcomeInvalid, OutcomeFailed:
+		r.Outcome = res.outcome
+	default: // none (a panic), or one a claimed command cannot end with
+		return DeliveryResult{}, false
+	}
+	if res.err != nil {
+		r.Code, r.Message = res.err.Code, res.err.Message
+	}
+	return r, true
 }
 
 // mutates reports whether running cmd with spec would change something, so

@@ -2,12 +2,15 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rtkbot/rtkbot/internal/realtime"
 )
 
 // mutatingCommands change something when run by a moderator in a channel
@@ -330,6 +333,10 @@ func TestRecoveredCommands(t *testing.T) {
 			before, audited, calls := mc.effects(se), len(se.aud.Entries()), len(se.rt.Calls())
 			got2 := recovered(se, "E1", "T1")
 			wantNotice := "Your /meeting " + verb + " was carried out just before a restart of the bot; /meeting audit shows what it did."
+			if verb == "kick" || verb == "kick-all" { // it only asked for a confirmation
+				wantNotice = "Your /meeting " + verb + " asked for your confirmation just before a restart of the bot, and nothing has been done yet. " +
+					"If you do not see its Confirm button, run it again."
+			}
 			if len(got2) != 1 || got2[0].Notice == nil || got2[0].Notice.Text != wantNotice || got2[0].Visibility != Ephemeral {
 				t.Errorf("finished recovered command: %s, want the ephemeral notice %q", describe(got2), wantNotice)
 			}
@@ -413,6 +420,121 @@ func TestRecoveredClicks(t *testing.T) {
 			}
 			if n := mutationsOf("Kick")(se); n != tc.wantKicks {
 				t.Errorf("%d kicks, want %d", n, tc.wantKicks)
+			}
+		})
+	}
+}
+
+// TestTakenOverCommandsSayHowTheyEnded: a command whose process died after
+// running it but before its answer was recorded as posted is taken over
+// by another replica (or the restarted process), which tells the
+// requester exactly how it ended, without running or auditing it again:
+// carried out, refused, failed (nothing changed), not carried out (bad
+// input). Only a change whose fate is unknown (its call cut off by the
+// shutdown deadline or the command's, or a panic) is reported as "may or
+// may not have taken effect", and audited as interrupted.
+func TestTakenOverCommandsSayHowTheyEnded(t *testing.T) {
+	t.Parallel()
+	const restart = " just before a restart of the bot"
+	const mayOrMayNot = "Your /meeting mute was interrupted by a restart of the bot before it answered, so it may or may not have taken effect. " +
+		"Check with /meeting status " + meetingID + " and run it again if needed."
+	for _, tc := range []struct {
+		name string
+		user string
+		text string
+		mute func(ctx context.Context, id string, t realtime.Targets) ([]realtime.Affected, error)
+		// cut: the command's context ends while its call to RealtimeKit
+		// is in flight (the shutdown deadline); panics: the call panics.
+		cut, panics bool
+		want        Reply // the taker-over's answer
+		wantFirst   bool  // want's message ends with the first answer's
+		interrupted bool  // the taker-over audits an interruption
+	}{
+		{name: "carried out", user: modID, text: "mute carol",
+			want: Reply{Visibility: Ephemeral, Notice: &NoticeView{
+				Text: "Your /meeting mute was carried out" + restart + "; /meeting audit shows what it did."}}},
+		{name: "refused", user: userID, text: "mute carol",
+			want: Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeForbidden,
+				Message: "Your /meeting mute was refused" + restart + ": "}}, wantFirst: true},
+		{name: "failed", user: modID, text: "mute carol",
+			mute: func(context.Context, string, realtime.Targets) ([]realtime.Affected, error) {
+				return nil, fmt.Errorf("POST active-session/mute: HTTP 401: %w", realtime.ErrUnauthorized)
+			},
+			want: Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeUpstream,
+				Message: "Your /meeting mute failed" + restart + ": "}}, wantFirst: true},
+		{name: "not carried out", user: modID, text: "mute nobody-of-that-name",
+			want: Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeNotFound,
+				Message: "Your /meeting mute was not carried out" + restart + ": "}}, wantFirst: true},
+		{name: "cut off by the shutdown deadline", user: modID, text: "mute carol", cut: true,
+			want:        Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeInternal, Ref: "id1", Message: mayOrMayNot}},
+			interrupted: true},
+		{name: "cut off by the command deadline", user: modID, text: "mute carol",
+			mute: func(context.Context, string, realtime.Targets) ([]realtime.Affected, error) {
+				return nil, fmt.Errorf("POST active-session/mute: %w", context.DeadlineExceeded)
+			},
+			want:        Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeInternal, Ref: "id1", Message: mayOrMayNot}},
+			interrupted: true},
+		{name: "panicked", user: modID, text: "mute carol", panics: true,
+			mute:        func(context.Context, string, realtime.Targets) ([]realtime.Affected, error) { panic("boom") },
+			want:        Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeInternal, Ref: "id1", Message: mayOrMayNot}},
+			interrupted: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			se := newStoreEnv(t)
+			linkedTo(meetingID, title)(se)
+			if tc.mute != nil {
+				se.rt.MuteFn = tc.mute
+			}
+			req := Request{TeamID: teamID, ChannelID: chanID, UserID: tc.user, Text: tc.text, EnvelopeID: "E1", TriggerID: "T1"}
+
+			// The first process runs it, and dies before its answer is
+			// recorded as posted.
+			ctx, cut := context.WithCancel(t.Context())
+			if tc.cut {
+				se.rt.MuteFn = func(ctx context.Context, _ string, _ realtime.Targets) ([]realtime.Affected, error) {
+					cut()
+					<-ctx.Done()
+					return nil, ctx.Err()
+				}
+			}
+			var first []Reply
+			func() {
+				defer func() {
+					if p := recover(); (p != nil) != tc.panics {
+						t.Fatalf("panic %v, want one: %t", p, tc.panics)
+					}
+				}()
+				first = se.svc.Handle(ctx, req)
+			}()
+			cut()
+			audited, calls := len(se.aud.Entries()), len(se.rt.Calls())
+
+			// Another replica takes it over.
+			req.Recovered = true
+			got := se.svc.Handle(t.Context(), req)
+			want := tc.want
+			if tc.wantFirst {
+				if len(first) != 1 || first[0].Error == nil {
+					t.Fatalf("first answer: %s, want an error", describe(first))
+				}
+				ev := *want.Error
+				ev.Message += first[0].Error.Message
+				want.Error = &ev
+			}
+			if diff := cmp.Diff([]Reply{want}, got); diff != "" {
+				t.Errorf("the taker-over's answer (-want +got):\n%s", diff)
+			}
+			if n := len(se.rt.Calls()) - calls; n != 0 {
+				t.Errorf("the taker-over made %d RealtimeKit calls, want none", n)
+			}
+			var added []AuditEntry
+			added = append(added, se.aud.Entries()[audited:]...)
+			switch {
+			case tc.interrupted && (len(added) != 1 || added[0].Detail != "interrupted by restart" || added[0].Outcome != OutcomeFailed):
+				t.Errorf("the taker-over audited %+v, want one failed entry, interrupted by restart", added)
+			case !tc.interrupted && len(added) != 0:
+				t.Errorf("the taker-over audited %+v, want nothing more", added)
 			}
 		})
 	}

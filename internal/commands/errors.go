@@ -165,6 +165,9 @@ func (s *Service) failMutation(ctx context.Context, inv *invocation, err error, 
 	res := s.fail(ctx, inv, err)
 	s.audit(ctx, inv, OutcomeFailed, targets, res.err.Message, res.err.Ref)
 	res.outcome = OutcomeFailed
+	// These are the errors errorView words as "may or may not have
+	// happened"; the others say that nothing was changed.
+	res.uncertain = res.err.Code == CodeTimeout || res.err.Code == CodeInternal
 	return res
 }
 

@@ -120,7 +120,7 @@ func (f *fakeAuditLog) Asked() []string {
 type fakeDeliveries struct {
 	mu       sync.Mutex
 	seen     map[string]bool
-	finished map[string]bool
+	finished map[string]DeliveryResult
 	claims   []string // every key claimed, in order
 	err      error
 }
@@ -128,7 +128,7 @@ type fakeDeliveries struct {
 var _ Deliveries = (*fakeDeliveries)(nil)
 
 func newFakeDeliveries() *fakeDeliveries {
-	return &fakeDeliveries{seen: make(map[string]bool), finished: make(map[string]bool)}
+	return &fakeDeliveries{seen: make(map[string]bool), finished: make(map[string]DeliveryResult)}
 }
 
 func (f *fakeDeliveries) ClaimDelivery(_ context.Context, key string, _ time.Time) (bool, error) {
@@ -148,7 +148,7 @@ func (f *fakeDeliveries) ClaimDelivery(_ context.Context, key string, _ time.Tim
 	return true, nil
 }
 
-func (f *fakeDeliveries) FinishDelivery(_ context.Context, key string, _ time.Time) error {
+func (f *fakeDeliveries) FinishDelivery(_ context.Context, key string, r DeliveryResult, _ time.Time) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
@@ -157,19 +157,20 @@ func (f *fakeDeliveries) FinishDelivery(_ context.Context, key string, _ time.Ti
 	if key == "" {
 		return errors.New("finish delivery: empty key")
 	}
-	if f.seen[key] {
-		f.finished[key] = true
+	if _, done := f.finished[key]; f.seen[key] && !done {
+		f.finished[key] = r
 	}
 	return nil
 }
 
-func (f *fakeDeliveries) DeliveryFinished(_ context.Context, key string) (bool, error) {
+func (f *fakeDeliveries) FinishedDelivery(_ context.Context, key string) (DeliveryResult, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
-		return false, f.err
+		return DeliveryResult{}, false, f.err
 	}
-	return f.finished[key], nil
+	r, ok := f.finished[key]
+	return r, ok, nil
 }
 
 func (f *fakeDeliveries) Claims() []string {

@@ -180,6 +180,14 @@ func (s *Service) click(ctx context.Context, inv *invocation, c Click) result {
 		return s.fail(ctx, inv, &storageError{op: "claim confirmation " + c.ConfirmationID, err: err})
 	}
 	res := s.execute(ctx, inv, claimed)
+	if res.uncertain && errors.Is(ctx.Err(), context.Canceled) {
+		// Cut off by the shutdown, so whether the kick happened is
+		// unknown and this process will not say: left executing, it is
+		// found by crash recovery (RecoverInterrupted), which asks
+		// RealtimeKit and tells the requester.
+		inv.log.WarnContext(ctx, "a confirmed kick was cut off; leaving it to crash recovery to report", "err", ctx.Err())
+		return res
+	}
 	// Finish must happen even if the click's ctx ended during the kick.
 	if err := s.confirms.Finish(context.WithoutCancel(ctx), claimed.ID, res.outcome); err != nil {
 		inv.log.ErrorContext(ctx, "could not record the outcome of a confirmation", "err", err)

@@ -61,8 +61,22 @@ type Deliveries interface {
 	// or an empty key.
 	ClaimDelivery(ctx context.Context, key string, now time.Time) (first bool, err error)
 	// FinishDelivery records that the delivery claimed under key has run
-	// to its end (audited, its answer about to be posted); DeliveryFinished
-	// reports whether it has. Errors: the database's, or an empty key.
-	FinishDelivery(ctx context.Context, key string, now time.Time) error
-	DeliveryFinished(ctx context.Context, key string) (bool, error)
+	// to its end with a known result (audited, its answer about to be
+	// posted); a key never claimed is left alone. FinishedDelivery returns
+	// that result; finished is false until FinishDelivery. Errors: the
+	// database's, or an empty key.
+	FinishDelivery(ctx context.Context, key string, r DeliveryResult, now time.Time) error
+	FinishedDelivery(ctx context.Context, key string) (r DeliveryResult, finished bool, err error)
+}
+
+// DeliveryResult is how a delivery claimed durably ended, as far as the bot
+// knows: a replica taking the delivery over tells its requester exactly
+// that. A change whose fate is unknown (cut off mid-call) has none.
+type DeliveryResult struct {
+	// Outcome is OutcomeOK, OutcomeRefused, OutcomeInvalid, OutcomeFailed
+	// (nothing was changed) or OutcomePending (a confirmation was asked for).
+	Outcome Outcome
+	// Code and Message are the error the requester was shown, if any.
+	Code    ErrorCode
+	Message string
 }

@@ -197,19 +197,14 @@ func (s *Service) checkInterrupted(ctx context.Context, c Confirmation) verdict 
 
 // interrupted answers a recovered command whose delivery the process that
 // died with it had claimed. If that process finished it, the requester is
-// told so; otherwise it may have made the change before dying, so the
-// change is not made again. The meeting is named if the command named
-// it or the channel is linked; nothing upstream is asked.
+// told how it ended (finished); otherwise it may have made the change
+// before dying, so the change is not made again. The meeting is named if
+// the command named it or the channel is linked; nothing upstream is asked.
 func (s *Service) interrupted(ctx context.Context, inv *invocation, cmd command) result {
 	inv.spec = s.byName[cmd.verb]
 	inv.args = cmd.args
-	if s.finishedBefore(ctx, inv) {
-		return result{
-			replies: []Reply{{Visibility: Ephemeral, Notice: &NoticeView{Text: fmt.Sprintf(
-				"Your %s %s was carried out just before a restart of the bot; %s audit shows what it did.",
-				commandName, inv.spec.Name, commandName)}}},
-			outcome: OutcomeOK,
-		}
+	if r, ok := s.finishedBefore(ctx, inv); ok {
+		return finished(inv, r)
 	}
 	explicit, _ := takeMeetingID(cmd.args)
 	inv.meetingID = explicit
@@ -234,23 +229,64 @@ func (s *Service) interrupted(ctx context.Context, inv *invocation, cmd command)
 	}
 }
 
-// finishedBefore reports whether the process that died with inv's delivery
-// had run it to its end (and audited it): it may even have answered. A
-// failed lookup counts as not finished, the careful answer.
-func (s *Service) finishedBefore(ctx context.Context, inv *invocation) bool {
-	if s.deliveries == nil || inv.req.EnvelopeID == "" {
-		return false
+// finished answers a recovered command that the process which died with it
+// had run to its end (and audited, if it was to be): the requester is told
+// how it ended, which they may not have seen, and nothing is run or
+// audited again.
+func finished(inv *invocation, r DeliveryResult) result {
+	what := commandName + " " + inv.spec.Name
+	const when = "just before a restart of the bot"
+	notice := func(text string) result {
+		return result{replies: []Reply{{Visibility: Ephemeral, Notice: &NoticeView{Text: text}}}, outcome: r.Outcome}
 	}
-	done, err := s.deliveries.DeliveryFinished(ctx, deliveryKeys(inv.req.EnvelopeID, "")[0])
+	switch r.Outcome {
+	case OutcomeOK:
+		return notice(fmt.Sprintf("Your %s was carried out %s; %s audit shows what it did.", what, when, commandName))
+	case OutcomePending:
+		return notice(fmt.Sprintf("Your %s asked for your confirmation %s, and nothing has been done yet. "+
+			"If you do not see its Confirm button, run it again.", what, when))
+	}
+	var told string
+	switch r.Outcome {
+	case OutcomeRefused:
+		told = "was refused"
+	case OutcomeInvalid:
+		told = "was not carried out"
+	default:
+		told = "failed"
+	}
+	msg := fmt.Sprintf("Your %s %s %s.", what, told, when)
+	if r.Message != "" {
+		msg = fmt.Sprintf("Your %s %s %s: %s", what, told, when, r.Message)
+	}
+	code := r.Code
+	if code == "" {
+		code = CodeInternal
+	}
+	return result{
+		replies: []Reply{{Visibility: Ephemeral, Error: &ErrorView{Code: code, Message: msg}}},
+		outcome: r.Outcome,
+	}
+}
+
+// finishedBefore returns how the process that died with inv's delivery had
+// ended it, if it had run it to its end with a known outcome: it may even
+// have answered. A failed lookup counts as not finished, the careful
+// answer.
+func (s *Service) finishedBefore(ctx context.Context, inv *invocation) (DeliveryResult, bool) {
+	if s.deliveries == nil || inv.req.EnvelopeID == "" {
+		return DeliveryResult{}, false
+	}
+	r, done, err := s.deliveries.FinishedDelivery(ctx, deliveryKeys(inv.req.EnvelopeID, "")[0])
 	if err != nil {
 		inv.log.WarnContext(ctx, "cannot tell whether a recovered command had finished; reporting it as interrupted", "err", err)
-		return false
+		return DeliveryResult{}, false
 	}
 	if done {
-		inv.log.InfoContext(ctx, "a recovered command had finished before its process died; telling its requester",
-			"envelope_id", inv.req.EnvelopeID)
+		inv.log.InfoContext(ctx, "a recovered command had finished before its process died; telling its requester how it ended",
+			"envelope_id", inv.req.EnvelopeID, "outcome", r.Outcome)
 	}
-	return done
+	return r, done
 }
 
 // listNames names up to maxListed participants, then "N more".

@@ -109,3 +109,43 @@ func TestRecoverInterrupted(t *testing.T) {
 		t.Errorf("nothing stuck: %+v", got)
 	}
 }
+
+// TestKickCutOffByShutdownIsLeftToRecovery: a confirmed kick whose call
+// the shutdown cut off may or may not have happened, and the process
+// stopping will not tell anyone; the confirmation stays executing, so that
+// crash recovery (which asks RealtimeKit) finds it and tells the
+// requester. It used to be finished as failed: recovery never saw it, the
+// click taken over by the next process found it handled and said nothing,
+// and the requester heard nothing at all.
+func TestKickCutOffByShutdownIsLeftToRecovery(t *testing.T) {
+	t.Parallel()
+	se := newStoreEnv(t)
+	id := se.deliver(t.Context(), "kick "+meetingID+" carol", "E0", "T0")[0].Confirm.ID
+	ctx, shutdown := context.WithCancel(t.Context())
+	se.rt.KickFn = func(ctx context.Context, _ string, _ realtime.Targets) ([]realtime.Affected, error) {
+		shutdown() // the deadline passes while the call is in flight
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	se.svc.Click(ctx, Click{TeamID: teamID, ChannelID: chanID, UserID: modID, ConfirmationID: id, Approve: true,
+		EnvelopeID: "E1", TriggerID: "T1"})
+
+	c, err := se.svc.confirms.Get(t.Context(), id)
+	if err != nil || c.State != StateExecuting {
+		t.Fatalf("confirmation after the cut-off kick: %s (%v), want still executing, for crash recovery", c.State, err)
+	}
+	// The next process's click finds it in hand and says nothing; crash
+	// recovery tells the requester what RealtimeKit shows.
+	if got := se.svc.Click(t.Context(), Click{TeamID: teamID, ChannelID: chanID, UserID: modID, ConfirmationID: id,
+		Approve: true, EnvelopeID: "E1", TriggerID: "T1", Recovered: true}); len(got) != 0 {
+		t.Errorf("recovered click: %s, want no answer (crash recovery speaks)", describe(got))
+	}
+	told := se.svc.RecoverInterrupted(t.Context(), []Confirmation{c})
+	if len(told) != 1 || told[0].UserID != modID || told[0].Reply.Error == nil ||
+		!strings.Contains(told[0].Reply.Error.Message, "Your kick of Carol Jones in “Weekly sync” was interrupted by a restart of the bot.") {
+		t.Errorf("crash recovery told %+v, want the requester told of the interrupted kick", told)
+	}
+	if n := mutationsOf("Kick")(se); n != 1 {
+		t.Errorf("%d kicks, want the 1 cut off", n)
+	}
+}

@@ -225,6 +225,9 @@ type result struct {
 	err     *ErrorView // the error shown, if any
 	// duplicate: a delivery already handled, which gets no answer.
 	duplicate bool
+	// uncertain: a change was asked of RealtimeKit and whether it took
+	// effect is unknown (the call was cut off or failed obscurely).
+	uncertain bool
 }
 
 func reply(v Visibility, r Reply) result {
@@ -240,9 +243,9 @@ func reply(v Visibility, r Reply) result {
 //
 // A Recovered request runs as usual, except when the process that died
 // with it had already claimed its delivery: then it is not run again. If
-// that process finished it, the requester is told it was carried out;
-// otherwise the change may or may not have been made, the requester is
-// told so, and it is audited as interrupted.
+// that process finished it, the requester is told how it ended (carried
+// out, refused, failed); otherwise the change may or may not have been
+// made, the requester is told so, and it is audited as interrupted.
 func (s *Service) Handle(ctx context.Context, r Request) []Reply {
 	start := s.now()
 	inv := &invocation{req: r, log: s.log.With(logAttrs(r.TeamID, r.ChannelID, r.UserID)...)}
@@ -263,7 +266,7 @@ func (s *Service) Handle(ctx context.Context, r Request) []Reply {
 	return res.replies
 }
 
-func (s *Service) handle(ctx context.Context, inv *invocation) result {
+func (s *Service) handle(ctx context.Context, inv *invocation) (res result) {
 	cmd, perr := parse(inv.req.Text)
 	if perr == nil && cmd.verb == "" {
 		cmd.verb = "help"
@@ -295,7 +298,7 @@ func (s *Service) handle(ctx context.Context, inv *invocation) result {
 		return s.unknownVerb(cmd.verb)
 	}
 	if durable {
-		defer s.finishDelivery(ctx, inv)
+		defer func() { s.finishDelivery(ctx, inv, res) }()
 	}
 	inv.flags = cmd.flags
 	if inv.has(flagHelp) {

@@ -27,7 +27,8 @@ type memInbox struct {
 	beats    map[string]time.Time
 	silenced map[string]bool
 	writes   int
-	calls    []string // each WriteInbox call: "+ID…" added, "-ID…" marked answered
+	calls    []string       // each WriteInbox call: "+ID…" added, "-ID…" marked answered
+	scans    map[string]int // OrphanedInbox calls by replica
 	err      error
 }
 
@@ -90,6 +91,10 @@ func (m *memInbox) RetireReplica(_ context.Context, replica string) error {
 func (m *memInbox) OrphanedInbox(_ context.Context, self string, aliveAfter, receivedAfter time.Time, limit int) ([]InboxItem, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.scans == nil {
+		m.scans = make(map[string]int)
+	}
+	m.scans[self]++
 	var out []InboxItem
 	for _, r := range m.rows {
 		seen, ok := m.beats[r.item.Owner]
@@ -224,7 +229,8 @@ func TestSilentReplicasCommandIsTakenOver(t *testing.T) {
 	if !r.Recovered || r.Text != "mute 123 bob" || r.EnvelopeID != d.EnvelopeID || r.UserID != "U1" {
 		t.Errorf("survivor got %+v, want the same command, Recovered", r)
 	}
-	time.Sleep(100 * time.Millisecond) // five more scans
+	scans := inbox.scansBy(b.l.id)
+	waitUntil(t, "the survivor scans the inbox five more times", func() bool { return inbox.scansBy(b.l.id) >= scans+5 })
 	if n := len(got); n != 0 {
 		t.Errorf("the command was taken over %d more times", n)
 	}
@@ -235,6 +241,13 @@ func TestSilentReplicasCommandIsTakenOver(t *testing.T) {
 	if row, _ := inbox.row(d.EnvelopeID); row.item.Owner != b.l.id {
 		t.Errorf("inbox row owned by %s, want the survivor %s", row.item.Owner, b.l.id)
 	}
+}
+
+// scansBy is how many times replica has looked for orphans.
+func (m *memInbox) scansBy(replica string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.scans[replica]
 }
 
 func (m *memInbox) writeCalls() []string {

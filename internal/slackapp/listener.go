@@ -97,6 +97,9 @@ const (
 	postTimeout = 10 * time.Second
 	// maxBusyPosts bounds the goroutines telling clickers the bot is busy.
 	maxBusyPosts = 16
+	// abandonWait bounds the wait, after the shutdown timeout, for the
+	// commands it cancelled to return: a moment, normally.
+	abandonWait = 2 * time.Second
 )
 
 // Listener receives slash commands and button clicks over Socket Mode,
@@ -283,6 +286,14 @@ func (l *Listener) Run(ctx context.Context) error {
 	case <-grace.Done():
 		l.log.Warn("shutdown timeout: abandoning commands still in flight")
 		abandon()
+		// Cancelled, they return at once; let them record how they
+		// ended (audit, delivery outcome) while the database is open,
+		// so that whoever takes them over knows what the bot knows.
+		select {
+		case <-drained:
+		case <-time.After(abandonWait):
+			l.log.Warn("commands abandoned at the shutdown timeout are still running; stopping without them", "waited", abandonWait)
+		}
 	}
 	if l.inbox != nil {
 		// Keep beating until the last answer is recorded; then step down,

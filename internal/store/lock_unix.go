@@ -41,15 +41,24 @@ func lockFile(path string) (*os.File, error) {
 	return f, nil
 }
 
-// unlockFile releases the lock taken by lockFile. A child being forked
-// holds a copy of every descriptor, and with it the lock, until it execs
-// (which closes them, all being close-on-exec); closing under ForkLock,
-// which os/exec holds from fork to exec, means no such copy exists, so the
-// lock is free the moment this returns and a restart can take it at once.
+// unlockFile releases the lock taken by lockFile, at once, and closes f.
+//
+// Closing f alone does not release it: an flock belongs to the open file
+// description, and a child process being started at that moment (by any
+// goroutine: os/exec, a test's helper) holds a copy of every descriptor
+// from its fork until its exec closes the close-on-exec ones. Go does not
+// hold syscall.ForkLock that long (it lets go once the fork returns, and
+// with vfork the kernel resumes the parent before the exec has closed the
+// child's copies), so a lock released only by close could stay held for
+// a moment, or as long as a child that never execs lives: the next Open,
+// even in this process, failed with "held by pid <our own pid>". LOCK_UN
+// releases the lock on the description itself, whoever else holds it.
 func unlockFile(f *os.File) error {
-	syscall.ForkLock.RLock()
-	defer syscall.ForkLock.RUnlock()
-	return f.Close()
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func lockHolder(f *os.File) string {

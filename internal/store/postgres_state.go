@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -308,28 +309,32 @@ func (s *postgresStore) ClaimDelivery(ctx context.Context, key string, now time.
 }
 
 // FinishDelivery implements Store.
-func (s *postgresStore) FinishDelivery(ctx context.Context, key string, now time.Time) error {
+func (s *postgresStore) FinishDelivery(ctx context.Context, key string, r commands.DeliveryResult, now time.Time) error {
 	if key == "" {
 		return fmt.Errorf("finish delivery: empty key")
 	}
-	if _, err := s.pool.Exec(ctx, `UPDATE deliveries SET done_at = $2 WHERE key = $1 AND done_at IS NULL`,
-		key, pgTime(now)); err != nil {
+	if _, err := s.pool.Exec(ctx, `UPDATE deliveries SET done_at = $2, outcome = $3, error_code = $4, message = $5 WHERE key = $1 AND done_at IS NULL`,
+		key, pgTime(now), string(r.Outcome), string(r.Code), r.Message); err != nil {
 		return fmt.Errorf("finish delivery %s: %w", key, err)
 	}
 	return nil
 }
 
-// DeliveryFinished implements Store.
-func (s *postgresStore) DeliveryFinished(ctx context.Context, key string) (bool, error) {
+// FinishedDelivery implements Store.
+func (s *postgresStore) FinishedDelivery(ctx context.Context, key string) (commands.DeliveryResult, bool, error) {
 	if key == "" {
-		return false, fmt.Errorf("delivery finished: empty key")
+		return commands.DeliveryResult{}, false, fmt.Errorf("finished delivery: empty key")
 	}
-	var done bool
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deliveries WHERE key = $1 AND done_at IS NOT NULL)`,
-		key).Scan(&done); err != nil {
-		return false, fmt.Errorf("delivery finished %s: %w", key, err)
+	var outcome, code, message string
+	err := s.pool.QueryRow(ctx, `SELECT outcome, coalesce(error_code, ''), coalesce(message, '') FROM deliveries
+		WHERE key = $1 AND done_at IS NOT NULL AND outcome IS NOT NULL`, key).Scan(&outcome, &code, &message)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return commands.DeliveryResult{}, false, nil
+	case err != nil:
+		return commands.DeliveryResult{}, false, fmt.Errorf("finished delivery %s: %w", key, err)
 	}
-	return done, nil
+	return commands.DeliveryResult{Outcome: commands.Outcome(outcome), Code: commands.ErrorCode(code), Message: message}, true, nil
 }
 
 // PruneDeliveries implements Store.

@@ -387,12 +387,13 @@ func (s *sqliteStore) ClaimDelivery(ctx context.Context, key string, now time.Ti
 }
 
 // FinishDelivery implements Store.
-func (s *sqliteStore) FinishDelivery(ctx context.Context, key string, now time.Time) error {
+func (s *sqliteStore) FinishDelivery(ctx context.Context, key string, r commands.DeliveryResult, now time.Time) error {
 	if key == "" {
 		return fmt.Errorf("finish delivery: empty key")
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET done_at = ? WHERE key = ? AND done_at IS NULL`, micros(now), key)
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET done_at = ?, outcome = ?, error_code = ?, message = ? WHERE key = ? AND done_at IS NULL`,
+			micros(now), string(r.Outcome), string(r.Code), r.Message, key)
 		return err
 	})
 	if err != nil {
@@ -401,16 +402,21 @@ func (s *sqliteStore) FinishDelivery(ctx context.Context, key string, now time.T
 	return nil
 }
 
-// DeliveryFinished implements Store.
-func (s *sqliteStore) DeliveryFinished(ctx context.Context, key string) (bool, error) {
+// FinishedDelivery implements Store.
+func (s *sqliteStore) FinishedDelivery(ctx context.Context, key string) (commands.DeliveryResult, bool, error) {
 	if key == "" {
-		return false, fmt.Errorf("delivery finished: empty key")
+		return commands.DeliveryResult{}, false, fmt.Errorf("finished delivery: empty key")
 	}
-	var n int
-	if err := s.readRow(ctx, `SELECT count(*) FROM deliveries WHERE key = ? AND done_at IS NOT NULL`, key).Scan(&n); err != nil {
-		return false, fmt.Errorf("delivery finished %s: %w", key, err)
+	var outcome, code, message string
+	err := s.readRow(ctx, `SELECT outcome, coalesce(error_code, ''), coalesce(message, '') FROM deliveries
+		WHERE key = ? AND done_at IS NOT NULL AND outcome IS NOT NULL`, key).Scan(&outcome, &code, &message)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return commands.DeliveryResult{}, false, nil
+	case err != nil:
+		return commands.DeliveryResult{}, false, fmt.Errorf("finished delivery %s: %w", key, err)
 	}
-	return n > 0, nil
+	return commands.DeliveryResult{Outcome: commands.Outcome(outcome), Code: commands.ErrorCode(code), Message: message}, true, nil
 }
 
 // PruneDeliveries implements Store.

@@ -121,10 +121,11 @@ type Store interface {
 	// executes. Errors: empty key.
 	ClaimDelivery(ctx context.Context, key string, now time.Time) (first bool, err error)
 	// FinishDelivery records that the claimed delivery key has run to its
-	// end; a key never claimed is left alone. DeliveryFinished reports
-	// whether it was. Errors: empty key.
-	FinishDelivery(ctx context.Context, key string, now time.Time) error
-	DeliveryFinished(ctx context.Context, key string) (bool, error)
+	// end, and how (see commands.DeliveryResult); a key never claimed is
+	// left alone, and so is one already finished. FinishedDelivery returns
+	// the result; finished is false until then. Errors: empty key.
+	FinishDelivery(ctx context.Context, key string, r commands.DeliveryResult, now time.Time) error
+	FinishedDelivery(ctx context.Context, key string) (r commands.DeliveryResult, finished bool, err error)
 	// PruneDeliveries forgets the deliveries claimed before before and
 	// reports how many. Keep them longer than Slack may redeliver.
 	PruneDeliveries(ctx context.Context, before time.Time) (int64, error)

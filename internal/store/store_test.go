@@ -270,29 +270,40 @@ func testClaimDelivery(t *testing.T, b backend) {
 		t.Error("ClaimDelivery with an empty key: got no error")
 	}
 
-	// Finished, as seen by the other replica; a key never claimed stays
-	// unknown rather than appearing finished.
-	finished := func(key string) bool {
+	// Finished, as seen by the other replica, with how it ended; a key
+	// never claimed stays unknown rather than appearing finished, and a
+	// second FinishDelivery does not rewrite the first.
+	finished := func(key string) (commands.DeliveryResult, bool) {
 		t.Helper()
-		done, err := stores[1].DeliveryFinished(ctx, key)
+		r, done, err := stores[1].FinishedDelivery(ctx, key)
 		if err != nil {
-			t.Fatalf("DeliveryFinished(%q): %v", key, err)
+			t.Fatalf("FinishedDelivery(%q): %v", key, err)
 		}
-		return done
+		return r, done
 	}
-	if finished("cmd:E1") {
+	if _, done := finished("cmd:E1"); done {
 		t.Error("cmd:E1 finished before FinishDelivery")
 	}
+	refused := commands.DeliveryResult{Outcome: commands.OutcomeRefused, Code: commands.CodeForbidden,
+		Message: "Only moderators can mute participants. *Ask* one of <@U0MOD>."}
 	for _, k := range []string{"cmd:E1", "cmd:never-claimed"} {
-		if err := stores[0].FinishDelivery(ctx, k, t0.Add(time.Second)); err != nil {
+		if err := stores[0].FinishDelivery(ctx, k, refused, t0.Add(time.Second)); err != nil {
 			t.Errorf("FinishDelivery(%q): %v", k, err)
 		}
 	}
-	if !finished("cmd:E1") || finished("trigger:T1") || finished("cmd:never-claimed") {
-		t.Errorf("finished: cmd:E1 %v, trigger:T1 %v, cmd:never-claimed %v; want true, false, false",
-			finished("cmd:E1"), finished("trigger:T1"), finished("cmd:never-claimed"))
+	if err := stores[0].FinishDelivery(ctx, "cmd:E1", commands.DeliveryResult{Outcome: commands.OutcomeOK}, t0.Add(2*time.Second)); err != nil {
+		t.Errorf("FinishDelivery(cmd:E1) again: %v", err)
 	}
-	if err := stores[0].FinishDelivery(ctx, "", t0); err == nil {
+	if r, done := finished("cmd:E1"); !done || r != refused {
+		t.Errorf("FinishedDelivery(cmd:E1) = (%+v, %v), want (%+v, true)", r, done, refused)
+	}
+	if _, done := finished("trigger:T1"); done {
+		t.Error("trigger:T1 finished, never having been")
+	}
+	if _, done := finished("cmd:never-claimed"); done {
+		t.Error("cmd:never-claimed finished, never having been claimed")
+	}
+	if err := stores[0].FinishDelivery(ctx, "", refused, t0); err == nil {
 		t.Error("FinishDelivery with an empty key: got no error")
 	}
 

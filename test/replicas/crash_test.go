@@ -34,7 +34,7 @@ func (c *clock) Now() time.Time {
 
 // runInProcess starts the bot in-process (the maintenance interval is an
 // app.Options field, not configuration) and returns a func that stops it.
-func runInProcess(t *testing.T, sl *slackfake.Server, rtk *rtkfake.Server, databaseURL string, now func() time.Time) (stop func()) {
+func runInProcess(t *testing.T, sl *slackfake.Server, rtk *rtkfake.Server, databaseURL string, now func() time.Time) (stop func(), logs *testutil.Buffer) {
 	t.Helper()
 	cfg := config.Config{
 		SlackAppToken: appToken, SlackBotToken: botToken, SlackAPIURL: sl.APIURL(),
@@ -44,7 +44,7 @@ func runInProcess(t *testing.T, sl *slackfake.Server, rtk *rtkfake.Server, datab
 		ConfirmTTL: 10 * time.Minute, HTTPAddr: "127.0.0.1:0", DatabaseURL: secret.String(databaseURL),
 		AuditRetention: 90 * 24 * time.Hour, LogLevel: "debug", LogFormat: "json",
 	}
-	logs := &testutil.Buffer{}
+	logs = &testutil.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, logger, app.Options{Now: now, MaintenanceInterval: 100 * time.Millisecond})
@@ -72,7 +72,7 @@ func runInProcess(t *testing.T, sl *slackfake.Server, rtk *rtkfake.Server, datab
 		})
 	}
 	t.Cleanup(stop)
-	return stop
+	return stop, logs
 }
 
 // ephemeralsTo returns the chat.postEphemeral messages sent to user.
@@ -143,7 +143,7 @@ func killDuringConfirmedKick(t *testing.T, landed bool, want ...string) {
 	// Restart, with a clock past the point where an executing
 	// confirmation counts as stuck (15s command timeout + 30s).
 	later := &clock{offset: 2 * time.Minute}
-	stop := runInProcess(t, sl, rtk, databaseURL, later.Now)
+	stop, _ := runInProcess(t, sl, rtk, databaseURL, later.Now)
 	var told []slackfake.Posted
 	if err := waitFor(ctx, func() bool { told = ephemeralsTo(sl, modID); return len(told) > 0 }); err != nil {
 		t.Fatalf("the requester was never told about the interrupted kick: %v", err)
@@ -169,13 +169,15 @@ func killDuringConfirmedKick(t *testing.T, landed bool, want ...string) {
 	}
 
 	// A second restart finds nothing stuck. Negative check: let it run
-	// ten maintenance intervals, then make sure it said nothing.
-	stop2 := runInProcess(t, sl, rtk, databaseURL, later.Now)
+	// ten maintenance passes, then make sure it said nothing.
+	stop2, logs2 := runInProcess(t, sl, rtk, databaseURL, later.Now)
 	status := sl.SlashCommand(slackfake.SlashCommand{ChannelID: channelID, UserID: modID, Text: "status " + meetingID})
 	if _, err := sl.WaitResponses(ctx, status.ResponseURL, 1); err != nil {
 		t.Fatalf("second restart does not answer: %v", err)
 	}
-	time.Sleep(time.Second) // ten maintenance passes; the assertion is that nothing happens
+	if err := waitFor(ctx, func() bool { return strings.Count(logs2.String(), `"msg":"maintenance pass done"`) >= 10 }); err != nil {
+		t.Fatalf("the second restart never ran ten maintenance passes: %v", err)
+	}
 	stop2()
 	if got := ephemeralsTo(sl, modID); len(got) != 1 {
 		t.Errorf("after a second restart the requester was told %d times, want 1 (no new notice)", len(got))
@@ -248,7 +250,7 @@ func TestKillAfterAckIsAnsweredAfterRestart(t *testing.T) {
 	}
 
 	killedAt := time.Now()
-	startBot(t, "second bot", botEnv(sl, rtk, databaseURL))
+	second := startBot(t, "second bot", botEnv(sl, rtk, databaseURL))
 	rs, err := sl.WaitResponses(ctx, cmd.ResponseURL, 1)
 	if err != nil {
 		t.Fatalf("the restarted bot never answered the acked command: %v", err)
@@ -260,7 +262,7 @@ func TestKillAfterAckIsAnsweredAfterRestart(t *testing.T) {
 		}
 	}
 	t.Logf("answered %v after the kill (including the restart)", time.Since(killedAt).Round(time.Millisecond))
-	time.Sleep(500 * time.Millisecond)
+	second.stop(t) // whatever it was going to answer, it has answered
 	if n := len(sl.Responses(cmd.ResponseURL)); n != 1 {
 		t.Errorf("%d answers, want 1", n)
 	}

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -133,6 +134,20 @@ func startBot(t *testing.T, name string, env []string) *bot {
 		}
 	})
 	return b
+}
+
+// stop sends SIGTERM and waits for the process to exit, as it does once it
+// has finished (or abandoned) the commands it had.
+func (b *bot) stop(t *testing.T) {
+	t.Helper()
+	if err := b.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-b.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the bot did not exit within 30 s of SIGTERM")
+	}
 }
 
 // kill sends SIGKILL and waits for the process to be gone.

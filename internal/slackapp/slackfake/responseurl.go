@@ -147,6 +147,15 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, status, map[string]any{"ok": false, "error": code})
 		return
 	}
+	if s.toHold > 0 {
+		s.toHold--
+		s.held++
+		s.notifyLocked()
+		s.mu.Unlock()
+		s.hold(r.Context())
+		s.mu.Lock() // for the deferred Unlock
+		return
+	}
 	ru.uses++
 	resp := body.toResponse(raw)
 	resp.At = now
@@ -154,6 +163,37 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	ru.responses = append(ru.responses, resp)
 	s.notifyLocked()
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+// HoldResponses makes the next n messages posted to any response_url
+// hang, unrecorded and unanswered, until their sender gives up or the
+// server closes: an answer lost with the process that was posting it.
+func (s *Server) HoldResponses(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.toHold += n
+}
+
+// WaitHeldResponses waits until n messages have been held (HoldResponses).
+func (s *Server) WaitHeldResponses(ctx context.Context, n int) error {
+	return s.waitFor(ctx, fmt.Sprintf("%d held responses", n), func() bool { return s.held >= n })
+}
+
+// hold returns when ctx ends or the server closes.
+func (s *Server) hold(ctx context.Context) {
+	for {
+		s.mu.Lock()
+		closed, ch := s.closed, s.changed
+		s.mu.Unlock()
+		if closed {
+			return
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // ackResponseLocked shows a slash command's ack payload to the user if it

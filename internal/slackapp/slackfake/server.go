@@ -108,6 +108,7 @@ type Server struct {
 
 	// response_url (responseurl.go)
 	responseURLs map[string]*responseURL
+	toHold, held int // HoldResponses
 }
 
 // New starts a fake Slack on 127.0.0.1 with a random port. Call Close
