@@ -190,7 +190,9 @@ func TestGETRetriedAfterTimeout(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	f.SetFault(rtkfake.RouteMeeting, rtkfake.Fault{Hang: true, Times: 1})
-	c := newClient(t, f, func(c *realtime.Config) { c.HTTPClient = &http.Client{Timeout: 500 * time.Millisecond} })
+	// Long enough that the retry, which is not held, answers in time on a
+	// busy machine.
+	c := newClient(t, f, func(c *realtime.Config) { c.HTTPClient = &http.Client{Timeout: 3 * time.Second} })
 	m, err := c.Meeting(t.Context(), meetingID)
 	if err != nil || m.Title != "Standup" {
 		t.Fatalf("Meeting = %+v, %v; want the standup after a retry", m, err)
@@ -210,9 +212,8 @@ func TestCreatePollNotRetriedAfterTimeout(t *testing.T) {
 	c := newClient(t, f, func(c *realtime.Config) {
 		c.BaseURL = proxy
 		c.MaxRetries = 3
-		c.HTTPClient = &http.Client{Timeout: 500 * time.Millisecond} // per attempt; the ctx allows retries
 	})
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	_, err := c.CreatePoll(ctx, meetingID, "Lunch?", []string{"Pizza", "Salad"}, false, false)
 	if err == nil {
@@ -227,7 +228,7 @@ func TestCreatePollNotRetriedAfterTimeout(t *testing.T) {
 
 	// The same lost answer on an idempotent kick is retried: that is what
 	// the poll must not do.
-	kctx, kcancel := context.WithTimeout(t.Context(), 3*time.Second)
+	kctx, kcancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer kcancel()
 	_, _ = c.Kick(kctx, meetingID, realtime.Targets{ParticipantIDs: []string{"u-bob"}})
 	if n := f.RequestCount(rtkfake.RouteKick); n < 2 {
@@ -302,9 +303,13 @@ func TestCreatePollRetriedWhenNotSent(t *testing.T) {
 	}
 }
 
-// lostAnswers starts a proxy in front of f that forwards every request and
-// then withholds the answer until the client gives up: the request was
-// served, the response lost.
+// lostAnswers starts a proxy in front of f that forwards every request and,
+// once f has answered, drops the connection instead of passing the answer
+// on: the request was served, the response lost. (It used to withhold the
+// answer until a short client timeout, which on a busy machine could fire
+// before the request reached f at all.)
+var errAnswerLost = errors.New("answer lost on the way back")
+
 func lostAnswers(t *testing.T, f *rtkfake.Server) string {
 	t.Helper()
 	target, err := url.Parse(f.BaseURL())
@@ -313,11 +318,10 @@ func lostAnswers(t *testing.T, f *rtkfake.Server) string {
 	}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host}) },
-		ModifyResponse: func(res *http.Response) error {
-			<-res.Request.Context().Done()
-			return res.Request.Context().Err()
+		ModifyResponse: func(*http.Response) error { return errAnswerLost },
+		ErrorHandler: func(http.ResponseWriter, *http.Request, error) {
+			panic(http.ErrAbortHandler) // close the connection, answer nothing
 		},
-		ErrorHandler: func(http.ResponseWriter, *http.Request, error) {},
 	}
 	srv := httptest.NewServer(rp)
 	t.Cleanup(srv.Close)
