@@ -317,7 +317,7 @@ func lostAnswers(t *testing.T, f *rtkfake.Server) string {
 		t.Fatal(err)
 	}
 	rp := &httputil.ReverseProxy{
-		Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host}) },
+		Rewrite:        func(r *httputil.ProxyRequest) { r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host}) },
 		ModifyResponse: func(*http.Response) error { return errAnswerLost },
 		ErrorHandler: func(http.ResponseWriter, *http.Request, error) {
 			panic(http.ErrAbortHandler) // close the connection, answer nothing
