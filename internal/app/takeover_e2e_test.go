@@ -2,12 +2,7 @@ package app_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 	"log/slog"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
@@ -26,55 +21,6 @@ import (
 // gone. Their heartbeat and take-over intervals are an hour wherever the
 // test is about what happens at once: an answer that comes at all, within
 // the test's few seconds, cannot have waited for either.
-
-const (
-	postgresURLEnv     = "RTKBOT_TEST_POSTGRES_URL"
-	defaultPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-)
-
-// scratchPostgres creates an empty database for the test and drops it at
-// the end. Without a reachable server the test is skipped, except in CI
-// (testutil.InCI), where that is a failure.
-func scratchPostgres(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv(postgresURLEnv)
-	if admin == "" {
-		admin = defaultPostgresURL
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "rtkbot_app_" + hex.EncodeToString(b)
-	if err := pgExec(admin, "CREATE DATABASE "+name); err != nil {
-		msg := fmt.Sprintf("Postgres is not usable (%v); start it with .ci/postgres.sh, or point %s at a server", err, postgresURLEnv)
-		if testutil.InCI() {
-			t.Fatal(msg)
-		}
-		t.Skip("skipping: " + msg)
-	}
-	t.Cleanup(func() {
-		if err := pgExec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop scratch database: %v", err)
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatalf("%s must be a postgres:// URL: %v", postgresURLEnv, err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-func pgExec(databaseURL, sql string, args ...any) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close(ctx) }()
-	_, err = conn.Exec(ctx, sql, args...)
-	return err
-}
 
 // inboxRow is a delivery's row in a Postgres inbox, and whether its owner
 // is still listed among the live replicas.
@@ -147,7 +93,7 @@ func TestRedeliveryAfterARestartIsNotAnsweredAgain(t *testing.T) {
 // at B's next scan.
 func TestShutdownHandsAbandonedCommandToAnotherReplica(t *testing.T) {
 	t.Parallel()
-	databaseURL := scratchPostgres(t)
+	databaseURL := testutil.ScratchPostgres(t, "rtkbot_app")
 	w := newWorld(t, func(c *config.Config) {
 		c.DatabaseURL = secret.String(databaseURL)
 		c.ShutdownTimeout = 300 * time.Millisecond

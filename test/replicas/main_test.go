@@ -4,11 +4,7 @@
 package replicas
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,16 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/rtkbot/rtkbot/internal/testutil"
-)
-
-const (
-	// postgresURLEnv names the Postgres server the test may create a
-	// scratch database on, as in internal/store.
-	postgresURLEnv     = "RTKBOT_TEST_POSTGRES_URL"
-	defaultPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 )
 
 var (
@@ -66,48 +53,8 @@ func buildBot(t *testing.T) string {
 }
 
 // scratchDatabase creates an empty Postgres database for the test and
-// drops it at the end. Without a reachable server the test is skipped,
-// except in CI (testutil.InCI), where that is a failure.
-func scratchDatabase(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv(postgresURLEnv)
-	if admin == "" {
-		admin = defaultPostgresURL
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "rtkbot_replicas_" + hex.EncodeToString(b)
-	if err := adminExec(admin, "CREATE DATABASE "+name); err != nil {
-		msg := fmt.Sprintf("Postgres is not usable (%v); start it with .ci/postgres.sh, or point %s at a server", err, postgresURLEnv)
-		if testutil.InCI() {
-			t.Fatal(msg)
-		}
-		t.Skip("skipping: " + msg)
-	}
-	t.Cleanup(func() {
-		if err := adminExec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop scratch database: %v", err)
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatalf("%s must be a postgres:// URL: %v", postgresURLEnv, err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-func adminExec(databaseURL, sql string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close(ctx) }()
-	_, err = conn.Exec(ctx, sql)
-	return err
-}
+// drops it at the end (testutil.ScratchPostgres).
+func scratchDatabase(t *testing.T) string { return testutil.ScratchPostgres(t, "rtkbot_replicas") }
 
 // bot is one running bot process.
 type bot struct {
