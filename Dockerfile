@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t rtkbot .
-# Run:   docker run --rm --env-file rtkbot.env --stop-timeout 25 -v rtkbot-data:/data -p 8080:8080 rtkbot
-#        (rtkbot.env from rtkbot.env.example; --stop-timeout above BOT_SHUTDOWN_TIMEOUT, 20s)
+# Run:   docker run --rm --env-file rtkbot.env --stop-timeout 30 -v rtkbot-data:/data -p 8080:8080 rtkbot
+#        (rtkbot.env from rtkbot.env.example; --stop-timeout 8s above BOT_SHUTDOWN_TIMEOUT, 20s)
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src

@@ -541,3 +541,36 @@ func TestTakenOverCommandsSayHowTheyEnded(t *testing.T) {
 		})
 	}
 }
+
+// TestTakenOverChangeIsReportedWhateverTheCheckSaysNow: replica A carried
+// out a moderator's mute and died before answering; replica B, where that
+// person is no longer a moderator (or a group lookup fails after the
+// restart), takes it over. B reports what A did, from the durable record,
+// instead of refusing a change that was made.
+func TestTakenOverChangeIsReportedWhateverTheCheckSaysNow(t *testing.T) {
+	t.Parallel()
+	se := newStoreEnv(t)
+	linkedTo(meetingID, title)(se)
+	req := Request{TeamID: teamID, ChannelID: chanID, UserID: modID, Text: "mute carol", EnvelopeID: "E1", TriggerID: "T1"}
+	se.svc.Handle(t.Context(), req) // carried out; the answer is lost
+	calls, audited := len(se.rt.Calls()), len(se.aud.Entries())
+
+	b, err := New(Config{Realtime: se.rt, Directory: se.dir, Auditor: se.aud, Moderators: []string{"U0SOMEONEELSE"},
+		Now: se.clock.Now, Links: se.links, AuditLog: se.log, Deliveries: se.dels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Recovered = true
+	got := b.Handle(t.Context(), req)
+	want := []Reply{{Visibility: Ephemeral, Notice: &NoticeView{
+		Text: "Your /meeting mute was carried out just before a restart of the bot; /meeting audit shows what it did."}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("replica B's answer (-want +got):\n%s", diff)
+	}
+	if n := len(se.rt.Calls()) - calls; n != 0 {
+		t.Errorf("replica B made %d RealtimeKit calls, want none", n)
+	}
+	if n := len(se.aud.Entries()) - audited; n != 0 {
+		t.Errorf("replica B audited %d more entries, want none", n)
+	}
+}

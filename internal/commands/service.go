@@ -280,9 +280,14 @@ func (s *Service) handle(ctx context.Context, inv *invocation) (res result) {
 	// A recovered read is answered even if it was started before: it
 	// changes nothing.
 	durable := perr == nil && spec != nil && spec.mutates(cmd)
-	if durable && spec.Moderator && s.deliveries != nil {
+	// A refusal is claimed in memory only: a flood of them would fill the
+	// database. A copy taken over from another replica is not checked
+	// first: it always consults the durable record, so that what that
+	// replica did is reported whatever a check made now says (a group
+	// lookup failing after a restart, a moderator list changed since).
+	if durable && spec.Moderator && s.deliveries != nil && !inv.req.Recovered {
 		s.preauthorize(ctx, inv)
-		durable = inv.allowed // a refusal is claimed in memory only
+		durable = inv.allowed
 	}
 	first, err := s.firstDelivery(ctx, inv.req.EnvelopeID, inv.req.TriggerID, durable)
 	switch {
