@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/store"
 )
 
@@ -31,7 +31,7 @@ func TestReleasedConfirmationRow(t *testing.T) {
 		Verb:         "kick",
 		MeetingID:    "bbb-meeting",
 		MeetingTitle: "Standup <&>",
-		Targets: []realtime.Participant{
+		Targets: []meeting.Participant{
 			{ID: "p-1", CustomParticipantID: "cust-1", Name: "Bob", Preset: "group_call_participant", JoinedAt: time.Date(2025, 3, 14, 14, 9, 26, 535897123, time.UTC)},
 			{ID: "p-2", Name: `Zoë "quoted"`},
 		},
