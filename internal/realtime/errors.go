@@ -30,10 +30,10 @@ func (e *APIError) Error() string {
 func (e *APIError) Unwrap() error { return e.kind }
 
 // classify turns the outcome of a call into the error callers see: nil, a
-// context error, a *meeting.RateLimitError, or an *APIError whose Unwrap yields the
-// sentinel for its status and route. err is what the SDK returned; x holds
-// the status and body of the last response, which the SDK does not always
-// keep (it fails on non-JSON error bodies).
+// context error, a *meeting.RateLimitError, or an *APIError whose Unwrap yields
+// the sentinel for its status and route. err is what the SDK returned; x holds
+// the status and body of the last response, which the SDK does not always keep
+// (it fails on non-JSON error bodies).
 func (c *Client) classify(x *call, err error) error {
 	if err == nil {
 		return nil

@@ -12,8 +12,9 @@ import (
 
 // Kick removes the targets from the meeting's active session, all in one
 // request, and returns who was removed. Errors: meeting.ErrParticipantNotFound,
-// meeting.ErrNoActiveSession, meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError,
-// meeting.ErrUpstream (all wrapped), ctx errors.
+// meeting.ErrNoActiveSession, meeting.ErrMeetingNotFound,
+// meeting.ErrUnauthorized, *meeting.RateLimitError, meeting.ErrUpstream (all
+// wrapped), ctx errors.
 //
 // Kick is retried like a read: kicking twice removes the same people. If an
 // earlier attempt did reach RealtimeKit, though, a retry can answer
@@ -60,11 +61,12 @@ func (c *Client) Mute(ctx context.Context, meetingID string, t meeting.Targets) 
 	return out.affected(), nil
 }
 
-// KickAll removes everyone from the meeting's active session, which ends
-// it, and returns how many were removed. Errors: meeting.ErrNoActiveSession,
-// meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError, meeting.ErrUpstream (all
-// wrapped), ctx errors. A retry after an attempt that reached RealtimeKit
-// can answer meeting.ErrNoActiveSession: the first attempt ended the session.
+// KickAll removes everyone from the meeting's active session, which ends it, and
+// returns how many were removed. Errors: meeting.ErrNoActiveSession,
+// meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError,
+// meeting.ErrUpstream (all wrapped), ctx errors. A retry after an attempt that
+// reached RealtimeKit can answer meeting.ErrNoActiveSession: the first attempt
+// ended the session.
 func (c *Client) KickAll(ctx context.Context, meetingID string) (int, error) {
 	if err := checkID("meeting", meetingID); err != nil {
 		return 0, fmt.Errorf("kick everyone in meeting %s: %w", meetingID, err)

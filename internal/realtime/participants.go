@@ -118,10 +118,10 @@ type participantsPage struct {
 	} `json:"data"`
 }
 
-// MeetingParticipants returns everyone registered on the meeting, whether in
-// a session or not. JoinedAt is zero: registration is not joining. Errors:
-// meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError, meeting.ErrUpstream (all
-// wrapped), ctx errors.
+// MeetingParticipants returns everyone registered on the meeting, whether in a
+// session or not. JoinedAt is zero: registration is not joining. Errors:
+// meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError,
+// meeting.ErrUpstream (all wrapped), ctx errors.
 func (c *Client) MeetingParticipants(ctx context.Context, meetingID string) ([]meeting.Participant, error) {
 	if err := checkID("meeting", meetingID); err != nil {
 		return nil, fmt.Errorf("list participants of meeting %s: %w", meetingID, err)

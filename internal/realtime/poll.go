@@ -10,8 +10,9 @@ import (
 )
 
 // CreatePoll creates a poll in the meeting's active session. Errors:
-// meeting.ErrNoActiveSession, meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError,
-// meeting.ErrUpstream (all wrapped), ctx errors.
+// meeting.ErrNoActiveSession, meeting.ErrMeetingNotFound,
+// meeting.ErrUnauthorized, *meeting.RateLimitError, meeting.ErrUpstream (all
+// wrapped), ctx errors.
 //
 // Unlike every other call, CreatePoll is not repeated once the request may
 // have reached RealtimeKit: a second attempt after a timeout could put two

@@ -22,8 +22,8 @@ import (
 )
 
 // maxRetryWait is the longest a single retry waits for. A Retry-After longer
-// than this is not waited out: the caller gets a meeting.RateLimitError at once and
-// can tell its user when to try again, instead of hanging.
+// than this is not waited out: the caller gets a meeting.RateLimitError at once
+// and can tell its user when to try again, instead of hanging.
 const maxRetryWait = 10 * time.Second
 
 // maxErrorBody bounds how much of an error response is kept for messages.
@@ -212,8 +212,8 @@ func (c *Client) sleep(ctx context.Context, x *call, d, took time.Duration, stat
 	}
 }
 
-// wait takes a token from the shared limiter, waiting for it if need be. If
-// the token comes later than ctx's deadline it returns a meeting.RateLimitError at
+// wait takes a token from the shared limiter, waiting for it if need be. If the
+// token comes later than ctx's deadline it returns a meeting.RateLimitError at
 // once instead of waiting in vain.
 func (c *Client) wait(ctx context.Context, x *call) error {
 	if err := ctx.Err(); err != nil {

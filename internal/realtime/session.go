@@ -10,8 +10,9 @@ import (
 	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
-// Meeting returns the meeting's title and status. Errors: meeting.ErrMeetingNotFound,
-// meeting.ErrUnauthorized, *meeting.RateLimitError, meeting.ErrUpstream (all wrapped), ctx errors.
+// Meeting returns the meeting's title and status. Errors:
+// meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError,
+// meeting.ErrUpstream (all wrapped), ctx errors.
 func (c *Client) Meeting(ctx context.Context, meetingID string) (meeting.Meeting, error) {
 	m, err := c.meeting(ctx, meetingID)
 	if err != nil {
@@ -42,8 +43,8 @@ func (c *Client) meeting(ctx context.Context, meetingID string) (meeting.Meeting
 
 // ActiveSession returns the meeting's session in progress. Errors:
 // meeting.ErrNoActiveSession (the meeting exists but nobody is in it),
-// meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError, meeting.ErrUpstream (all
-// wrapped), ctx errors.
+// meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError,
+// meeting.ErrUpstream (all wrapped), ctx errors.
 func (c *Client) ActiveSession(ctx context.Context, meetingID string) (meeting.Session, error) {
 	s, err := c.activeSession(ctx, meetingID)
 	if err != nil {
