@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rtkbot/rtkbot/internal/config"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/realtime"
 	"github.com/rtkbot/rtkbot/internal/slackapp"
 )
@@ -130,7 +131,7 @@ func (a *App) checkRealtime(ctx context.Context) ([]string, error) {
 	_, err := a.rtk.Meeting(ctx, probeMeetingID)
 	var apiErr *realtime.APIError
 	switch {
-	case err == nil || errors.Is(err, realtime.ErrMeetingNotFound):
+	case err == nil || errors.Is(err, meeting.ErrMeetingNotFound):
 		a.log.Info("Cloudflare accepted the API token")
 		return nil, nil
 	case errors.As(err, &apiErr) && apiErr.Status == http.StatusUnauthorized:
@@ -145,7 +146,7 @@ func (a *App) checkRealtime(ctx context.Context) ([]string, error) {
 		a.log.Warn("Cloudflare answered the start-up check unexpectedly; going on", "status", apiErr.Status, "err", err)
 		return nil, nil
 	}
-	var rl *realtime.RateLimitError
+	var rl *meeting.RateLimitError
 	if errors.As(err, &rl) {
 		return nil, nil // rate limited: the token was taken
 	}

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // Errors a ConfirmationStore returns; match them with errors.Is.
@@ -47,7 +47,7 @@ type Confirmation struct {
 	MeetingID    string
 	MeetingTitle string
 	// Targets are the participants resolved when the prompt was shown (kick).
-	Targets []realtime.Participant
+	Targets []meeting.Participant
 	// LiveCount is how many people were live when the prompt was shown.
 	LiveCount int
 	CreatedAt time.Time

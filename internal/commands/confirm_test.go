@@ -7,14 +7,13 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 func newConfirmation(id string, created time.Time) Confirmation {
 	return Confirmation{
 		ID: id, TeamID: teamID, ChannelID: chanID, RequesterID: modID, Verb: "kick", MeetingID: meetingID, MeetingTitle: title,
-		Targets: []realtime.Participant{participant(pCarol)}, LiveCount: 6,
+		Targets: []meeting.Participant{participant(pCarol)}, LiveCount: 6,
 		CreatedAt: created, ExpiresAt: created.Add(10 * time.Minute), State: StatePending,
 	}
 }

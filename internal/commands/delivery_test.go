@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // mutatingCommands change something when run by a moderator in a channel
@@ -442,7 +441,7 @@ func TestTakenOverCommandsSayHowTheyEnded(t *testing.T) {
 		name string
 		user string
 		text string
-		mute func(ctx context.Context, id string, t realtime.Targets) ([]realtime.Affected, error)
+		mute func(ctx context.Context, id string, t meeting.Targets) ([]meeting.Affected, error)
 		// cut: the command's context ends while its call to RealtimeKit
 		// is in flight (the shutdown deadline); panics: the call panics.
 		cut, panics bool
@@ -459,8 +458,8 @@ func TestTakenOverCommandsSayHowTheyEnded(t *testing.T) {
 		{name: "refused", user: userID, text: "mute carol",
 			want: Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeForbidden}}, wantFirst: true},
 		{name: "failed", user: modID, text: "mute carol",
-			mute: func(context.Context, string, realtime.Targets) ([]realtime.Affected, error) {
-				return nil, fmt.Errorf("POST active-session/mute: HTTP 401: %w", realtime.ErrUnauthorized)
+			mute: func(context.Context, string, meeting.Targets) ([]meeting.Affected, error) {
+				return nil, fmt.Errorf("POST active-session/mute: HTTP 401: %w", meeting.ErrUnauthorized)
 			},
 			want: Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeUpstream,
 				Message: "Your /meeting mute failed" + restart + ": "}}, wantFirst: true},
@@ -471,13 +470,13 @@ func TestTakenOverCommandsSayHowTheyEnded(t *testing.T) {
 			want:        Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeInternal, Ref: "id1", Message: mayOrMayNot}},
 			interrupted: true},
 		{name: "cut off by the command deadline", user: modID, text: "mute carol",
-			mute: func(context.Context, string, realtime.Targets) ([]realtime.Affected, error) {
+			mute: func(context.Context, string, meeting.Targets) ([]meeting.Affected, error) {
 				return nil, fmt.Errorf("POST active-session/mute: %w", context.DeadlineExceeded)
 			},
 			want:        Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeInternal, Ref: "id1", Message: mayOrMayNot}},
 			interrupted: true},
 		{name: "panicked", user: modID, text: "mute carol", panics: true,
-			mute:        func(context.Context, string, realtime.Targets) ([]realtime.Affected, error) { panic("boom") },
+			mute:        func(context.Context, string, meeting.Targets) ([]meeting.Affected, error) { panic("boom") },
 			want:        Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeInternal, Ref: "id1", Message: mayOrMayNot}},
 			interrupted: true},
 	} {
@@ -494,7 +493,7 @@ func TestTakenOverCommandsSayHowTheyEnded(t *testing.T) {
 			// recorded as posted.
 			ctx, cut := context.WithCancel(t.Context())
 			if tc.cut {
-				se.rt.MuteFn = func(ctx context.Context, _ string, _ realtime.Targets) ([]realtime.Affected, error) {
+				se.rt.MuteFn = func(ctx context.Context, _ string, _ meeting.Targets) ([]meeting.Affected, error) {
 					cut()
 					<-ctx.Done()
 					return nil, ctx.Err()

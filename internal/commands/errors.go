@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // userError is an error the person who asked can act on: a code and a
@@ -68,7 +68,7 @@ func (s *Service) errorView(ctx context.Context, inv *invocation, err error) Err
 	if errors.As(err, &se) {
 		return s.internalError(ctx, inv, err)
 	}
-	var rl *realtime.RateLimitError
+	var rl *meeting.RateLimitError
 	switch {
 	case errors.As(err, &rl):
 		secs := int(math.Ceil(rl.RetryAfter.Seconds()))
@@ -92,18 +92,18 @@ func (s *Service) errorView(ctx context.Context, inv *invocation, err error) Err
 				inv.verbName(), inv.meetingID)
 		}
 		return ErrorView{Code: CodeTimeout, Message: msg}
-	case errors.Is(err, realtime.ErrUnauthorized):
+	case errors.Is(err, meeting.ErrUnauthorized):
 		inv.log.ErrorContext(ctx, "RealtimeKit rejected the API token", "err", err)
 		return ErrorView{
 			Code: CodeUpstream,
 			Message: "RealtimeKit refused the bot's Cloudflare API token: it is invalid, expired, or lacks the Realtime Admin permission. " +
 				"Ask whoever runs the bot to fix CLOUDFLARE_API_TOKEN. Nothing was changed.",
 		}
-	case errors.Is(err, realtime.ErrMeetingNotFound):
+	case errors.Is(err, meeting.ErrMeetingNotFound):
 		return ErrorView{Code: CodeNotFound, Message: noMeetingMessage(inv.meetingID)}
-	case errors.Is(err, realtime.ErrNoActiveSession):
+	case errors.Is(err, meeting.ErrNoActiveSession):
 		return ErrorView{Code: CodeNotFound, Message: s.noSessionMessage(ctx, inv)}
-	case errors.Is(err, realtime.ErrParticipantNotFound):
+	case errors.Is(err, meeting.ErrParticipantNotFound):
 		msg := "Someone you named left the meeting"
 		switch names := inv.targetNames(); len(names) {
 		case 0:
@@ -140,7 +140,7 @@ func noMeetingMessage(meetingID string) string {
 func (s *Service) noSessionMessage(ctx context.Context, inv *invocation) string {
 	m, err := s.rt.Meeting(ctx, inv.meetingID)
 	switch {
-	case errors.Is(err, realtime.ErrMeetingNotFound):
+	case errors.Is(err, meeting.ErrMeetingNotFound):
 		return noMeetingMessage(inv.meetingID)
 	case err != nil:
 		inv.log.DebugContext(ctx, "meeting lookup for a no-session message failed", "err", err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/realtime"
 )
 
@@ -27,19 +28,19 @@ func TestErrorMapping(t *testing.T) {
 		want     ErrorView
 		outcome  Outcome
 	}{
-		{name: "rate limited read", err: &realtime.RateLimitError{RetryAfter: 30 * time.Second, Route: "GET active-session"},
+		{name: "rate limited read", err: &meeting.RateLimitError{RetryAfter: 30 * time.Second, Route: "GET active-session"},
 			want: ErrorView{Code: CodeRateLimited, RetryAfter: 30 * time.Second,
 				Message: "RealtimeKit is rate limiting the bot; nothing was changed. Try again in 30 s."}, outcome: OutcomeFailed},
 		{name: "rate limit wait rounds up", mutation: true,
-			err: fmt.Errorf("mute: %w", &realtime.RateLimitError{RetryAfter: 1200 * time.Millisecond, Route: "POST active-session/mute"}),
+			err: fmt.Errorf("mute: %w", &meeting.RateLimitError{RetryAfter: 1200 * time.Millisecond, Route: "POST active-session/mute"}),
 			want: ErrorView{Code: CodeRateLimited, RetryAfter: 2 * time.Second,
 				Message: "RealtimeKit is rate limiting the bot; nothing was changed. Try again in 2 s."}, outcome: OutcomeFailed},
 		{name: "unauthorized read", err: &realtime.APIError{Status: 403, Message: "forbidden", Route: "GET active-session"},
 			want:    ErrorView{Code: CodeInternal, Ref: "id1", Message: "Something went wrong on our side: internal error (ref id1). Nothing was changed."},
 			outcome: OutcomeFailed}, // an APIError without a kind is not ErrUnauthorized
-		{name: "token rejected", err: fmt.Errorf("GET active-session: HTTP 401: %w", realtime.ErrUnauthorized),
+		{name: "token rejected", err: fmt.Errorf("GET active-session: HTTP 401: %w", meeting.ErrUnauthorized),
 			want: unauthorized, outcome: OutcomeFailed},
-		{name: "token rejected on mute", mutation: true, err: fmt.Errorf("POST mute: HTTP 403: %w", realtime.ErrUnauthorized),
+		{name: "token rejected on mute", mutation: true, err: fmt.Errorf("POST mute: HTTP 403: %w", meeting.ErrUnauthorized),
 			want: unauthorized, outcome: OutcomeFailed},
 		{name: "read timeout", err: fmt.Errorf("GET active-session: %w", context.DeadlineExceeded),
 			want:    ErrorView{Code: CodeTimeout, Message: "RealtimeKit did not answer in time; nothing was changed. Try again in a moment."},
@@ -50,16 +51,16 @@ func TestErrorMapping(t *testing.T) {
 		{name: "interrupted", err: context.Canceled,
 			want:    ErrorView{Code: CodeTimeout, Message: "The bot was interrupted (it may be restarting) before RealtimeKit answered; nothing was changed. Try again in a moment."},
 			outcome: OutcomeFailed},
-		{name: "upstream 500", err: fmt.Errorf("GET active-session: HTTP 500: %w", realtime.ErrUpstream),
+		{name: "upstream 500", err: fmt.Errorf("GET active-session: HTTP 500: %w", meeting.ErrUpstream),
 			want:    ErrorView{Code: CodeInternal, Ref: "id1", Message: "Something went wrong on our side: internal error (ref id1). Nothing was changed."},
 			outcome: OutcomeFailed},
-		{name: "upstream 500 on mute", mutation: true, err: fmt.Errorf("POST mute: HTTP 500: %w", realtime.ErrUpstream),
+		{name: "upstream 500 on mute", mutation: true, err: fmt.Errorf("POST mute: HTTP 500: %w", meeting.ErrUpstream),
 			want: ErrorView{Code: CodeInternal, Ref: "id1", Message: "Something went wrong on our side: internal error (ref id1). The mute may or may not have happened; check with /meeting status " +
 				meetingID + "."}, outcome: OutcomeFailed},
-		{name: "meeting not found", err: fmt.Errorf("GET active-session: %w", realtime.ErrMeetingNotFound),
+		{name: "meeting not found", err: fmt.Errorf("GET active-session: %w", meeting.ErrMeetingNotFound),
 			want: ErrorView{Code: CodeNotFound, Message: "No meeting with ID " + meetingID +
 				" in this RealtimeKit app. Check the ID: it is the meeting's UUID (or a room name like abcdef-ghijkl)."}, outcome: OutcomeInvalid},
-		{name: "participants left", mutation: true, err: fmt.Errorf("POST mute: HTTP 404: %w", realtime.ErrParticipantNotFound),
+		{name: "participants left", mutation: true, err: fmt.Errorf("POST mute: HTTP 404: %w", meeting.ErrParticipantNotFound),
 			want: ErrorView{Code: CodeNotFound, Message: "At least one of Bob Smith and Carol Jones left the meeting before the mute went through. Run /meeting status " +
 				meetingID + " to see who is live, then try again."}, outcome: OutcomeFailed},
 	}
@@ -69,9 +70,9 @@ func TestErrorMapping(t *testing.T) {
 			var observed Outcome
 			e := newEnv(t, func(c *Config) { c.Observe = func(_ string, o Outcome, _ time.Duration) { observed = o } })
 			if tt.mutation {
-				e.rt.MuteFn = func(context.Context, string, realtime.Targets) ([]realtime.Affected, error) { return nil, tt.err }
+				e.rt.MuteFn = func(context.Context, string, meeting.Targets) ([]meeting.Affected, error) { return nil, tt.err }
 			} else {
-				e.rt.ActiveSessionFn = func(context.Context, string) (realtime.Session, error) { return realtime.Session{}, tt.err }
+				e.rt.ActiveSessionFn = func(context.Context, string) (meeting.Session, error) { return meeting.Session{}, tt.err }
 			}
 			got := errorOf(t, e.run(t.Context(), modID, "mute "+meetingID+" <@UBOB> carol"))
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -97,7 +98,7 @@ func TestErrorMapping(t *testing.T) {
 func TestInternalErrorLogged(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.rt.LiveParticipantsFn = func(context.Context, string) ([]realtime.Participant, error) {
+	e.rt.LiveParticipantsFn = func(context.Context, string) ([]meeting.Participant, error) {
 		return nil, &realtime.APIError{Status: 500, Message: "database on fire", Route: "GET active-session/participants"}
 	}
 	got := errorOf(t, e.svc.Handle(t.Context(), Request{TeamID: teamID, ChannelID: chanID, UserID: modID, Text: "status " + meetingID}))
@@ -133,9 +134,9 @@ func TestInternalErrorLogged(t *testing.T) {
 func TestDeadline(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.rt.ActiveSessionFn = func(ctx context.Context, _ string) (realtime.Session, error) {
+	e.rt.ActiveSessionFn = func(ctx context.Context, _ string) (meeting.Session, error) {
 		<-ctx.Done()
-		return realtime.Session{}, fmt.Errorf("GET active-session: %w", ctx.Err())
+		return meeting.Session{}, fmt.Errorf("GET active-session: %w", ctx.Err())
 	}
 	ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
 	defer cancel()

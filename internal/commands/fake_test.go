@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/testutil"
 )
 
@@ -33,8 +33,8 @@ const (
 
 var t0 = time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
 
-func liveParticipants() []realtime.Participant {
-	return []realtime.Participant{
+func liveParticipants() []meeting.Participant {
+	return []meeting.Participant{
 		{ID: pBob, CustomParticipantID: "UBOB", Name: "Bob Smith", Preset: "group_call_participant", JoinedAt: t0.Add(2 * time.Minute)},
 		{ID: pAlice, CustomParticipantID: "alice@example.com", Name: "Alice Archer", Preset: "group_call_host", JoinedAt: t0},
 		{ID: pBobby, CustomParticipantID: "bobby@example.com", Name: "Bobby Tables", JoinedAt: t0.Add(3 * time.Minute)},
@@ -44,9 +44,9 @@ func liveParticipants() []realtime.Participant {
 	}
 }
 
-func liveSession() realtime.Session {
-	return realtime.Session{
-		ID: "sess-1", MeetingID: meetingID, MeetingTitle: title, Status: realtime.StatusLive,
+func liveSession() meeting.Session {
+	return meeting.Session{
+		ID: "sess-1", MeetingID: meetingID, MeetingTitle: title, Status: meeting.StatusLive,
 		LiveParticipants: 6, PeakParticipants: 9, MinutesConsumed: 42.5, StartedAt: t0,
 	}
 }
@@ -55,7 +55,7 @@ func liveSession() realtime.Session {
 type rtCall struct {
 	Method      string
 	MeetingID   string
-	Targets     realtime.Targets
+	Targets     meeting.Targets
 	AllowUnmute bool
 	Question    string
 	Options     []string
@@ -72,14 +72,14 @@ type fakeRT struct {
 	mu    sync.Mutex
 	calls []rtCall
 
-	MeetingFn          func(ctx context.Context, id string) (realtime.Meeting, error)
-	ActiveSessionFn    func(ctx context.Context, id string) (realtime.Session, error)
-	LiveParticipantsFn func(ctx context.Context, id string) ([]realtime.Participant, error)
-	KickFn             func(ctx context.Context, id string, t realtime.Targets) ([]realtime.Affected, error)
-	MuteFn             func(ctx context.Context, id string, t realtime.Targets) ([]realtime.Affected, error)
+	MeetingFn          func(ctx context.Context, id string) (meeting.Meeting, error)
+	ActiveSessionFn    func(ctx context.Context, id string) (meeting.Session, error)
+	LiveParticipantsFn func(ctx context.Context, id string) ([]meeting.Participant, error)
+	KickFn             func(ctx context.Context, id string, t meeting.Targets) ([]meeting.Affected, error)
+	MuteFn             func(ctx context.Context, id string, t meeting.Targets) ([]meeting.Affected, error)
 	KickAllFn          func(ctx context.Context, id string) (int, error)
 	MuteAllFn          func(ctx context.Context, id string, allowUnmute bool) (int, error)
-	CreatePollFn       func(ctx context.Context, id, q string, opts []string, anon, hide bool) (realtime.Poll, error)
+	CreatePollFn       func(ctx context.Context, id, q string, opts []string, anon, hide bool) (meeting.Poll, error)
 }
 
 var _ Realtime = (*fakeRT)(nil)
@@ -88,54 +88,54 @@ func newFakeRT() *fakeRT {
 	f := &fakeRT{}
 	known := func(id string) error {
 		if id != meetingID {
-			return fmt.Errorf("GET meetings/%s: HTTP 404: %w", id, realtime.ErrMeetingNotFound)
+			return fmt.Errorf("GET meetings/%s: HTTP 404: %w", id, meeting.ErrMeetingNotFound)
 		}
 		return nil
 	}
 	noSession := func(id string) error {
 		if id != meetingID {
-			return fmt.Errorf("GET active-session: HTTP 404: %w", realtime.ErrNoActiveSession)
+			return fmt.Errorf("GET active-session: HTTP 404: %w", meeting.ErrNoActiveSession)
 		}
 		return nil
 	}
-	affected := func(t realtime.Targets) ([]realtime.Affected, error) {
-		var out []realtime.Affected
+	affected := func(t meeting.Targets) ([]meeting.Affected, error) {
+		var out []meeting.Affected
 		for _, id := range t.ParticipantIDs {
-			i := slices.IndexFunc(liveParticipants(), func(p realtime.Participant) bool { return p.ID == id })
+			i := slices.IndexFunc(liveParticipants(), func(p meeting.Participant) bool { return p.ID == id })
 			if i < 0 {
-				return nil, fmt.Errorf("POST active-session/kick: HTTP 404: %w", realtime.ErrParticipantNotFound)
+				return nil, fmt.Errorf("POST active-session/kick: HTTP 404: %w", meeting.ErrParticipantNotFound)
 			}
 			p := liveParticipants()[i]
-			out = append(out, realtime.Affected{ID: p.ID, CustomParticipantID: p.CustomParticipantID, Name: p.Name})
+			out = append(out, meeting.Affected{ID: p.ID, CustomParticipantID: p.CustomParticipantID, Name: p.Name})
 		}
 		return out, nil
 	}
-	f.MeetingFn = func(_ context.Context, id string) (realtime.Meeting, error) {
+	f.MeetingFn = func(_ context.Context, id string) (meeting.Meeting, error) {
 		if err := known(id); err != nil {
-			return realtime.Meeting{}, err
+			return meeting.Meeting{}, err
 		}
-		return realtime.Meeting{ID: id, Title: title, Status: "ACTIVE"}, nil
+		return meeting.Meeting{ID: id, Title: title, Status: "ACTIVE"}, nil
 	}
-	f.ActiveSessionFn = func(_ context.Context, id string) (realtime.Session, error) {
+	f.ActiveSessionFn = func(_ context.Context, id string) (meeting.Session, error) {
 		if err := noSession(id); err != nil {
-			return realtime.Session{}, err
+			return meeting.Session{}, err
 		}
 		return liveSession(), nil
 	}
-	f.LiveParticipantsFn = func(_ context.Context, id string) ([]realtime.Participant, error) {
+	f.LiveParticipantsFn = func(_ context.Context, id string) ([]meeting.Participant, error) {
 		if err := noSession(id); err != nil {
 			return nil, err
 		}
 		return liveParticipants(), nil
 	}
-	f.KickFn = func(_ context.Context, _ string, t realtime.Targets) ([]realtime.Affected, error) { return affected(t) }
-	f.MuteFn = func(_ context.Context, _ string, t realtime.Targets) ([]realtime.Affected, error) { return affected(t) }
+	f.KickFn = func(_ context.Context, _ string, t meeting.Targets) ([]meeting.Affected, error) { return affected(t) }
+	f.MuteFn = func(_ context.Context, _ string, t meeting.Targets) ([]meeting.Affected, error) { return affected(t) }
 	f.KickAllFn = func(context.Context, string) (int, error) { return len(liveParticipants()), nil }
 	f.MuteAllFn = func(context.Context, string, bool) (int, error) { return len(liveParticipants()), nil }
-	f.CreatePollFn = func(_ context.Context, _, q string, opts []string, anon, hide bool) (realtime.Poll, error) {
-		p := realtime.Poll{ID: "poll-1", Question: q, Anonymous: anon, HideVotes: hide, CreatedBy: "rtkbot"}
+	f.CreatePollFn = func(_ context.Context, _, q string, opts []string, anon, hide bool) (meeting.Poll, error) {
+		p := meeting.Poll{ID: "poll-1", Question: q, Anonymous: anon, HideVotes: hide, CreatedBy: "rtkbot"}
 		for _, o := range opts {
-			p.Options = append(p.Options, realtime.PollOption{Text: o})
+			p.Options = append(p.Options, meeting.PollOption{Text: o})
 		}
 		return p, nil
 	}
@@ -166,27 +166,27 @@ func (f *fakeRT) Mutations() []rtCall {
 	return out
 }
 
-func (f *fakeRT) Meeting(ctx context.Context, id string) (realtime.Meeting, error) {
+func (f *fakeRT) Meeting(ctx context.Context, id string) (meeting.Meeting, error) {
 	f.record(rtCall{Method: "Meeting", MeetingID: id})
 	return f.MeetingFn(ctx, id)
 }
 
-func (f *fakeRT) ActiveSession(ctx context.Context, id string) (realtime.Session, error) {
+func (f *fakeRT) ActiveSession(ctx context.Context, id string) (meeting.Session, error) {
 	f.record(rtCall{Method: "ActiveSession", MeetingID: id})
 	return f.ActiveSessionFn(ctx, id)
 }
 
-func (f *fakeRT) LiveParticipants(ctx context.Context, id string) ([]realtime.Participant, error) {
+func (f *fakeRT) LiveParticipants(ctx context.Context, id string) ([]meeting.Participant, error) {
 	f.record(rtCall{Method: "LiveParticipants", MeetingID: id})
 	return f.LiveParticipantsFn(ctx, id)
 }
 
-func (f *fakeRT) Kick(ctx context.Context, id string, t realtime.Targets) ([]realtime.Affected, error) {
+func (f *fakeRT) Kick(ctx context.Context, id string, t meeting.Targets) ([]meeting.Affected, error) {
 	f.record(rtCall{Method: "Kick", MeetingID: id, Targets: t})
 	return f.KickFn(ctx, id, t)
 }
 
-func (f *fakeRT) Mute(ctx context.Context, id string, t realtime.Targets) ([]realtime.Affected, error) {
+func (f *fakeRT) Mute(ctx context.Context, id string, t meeting.Targets) ([]meeting.Affected, error) {
 	f.record(rtCall{Method: "Mute", MeetingID: id, Targets: t})
 	return f.MuteFn(ctx, id, t)
 }
@@ -201,7 +201,7 @@ func (f *fakeRT) MuteAll(ctx context.Context, id string, allowUnmute bool) (int,
 	return f.MuteAllFn(ctx, id, allowUnmute)
 }
 
-func (f *fakeRT) CreatePoll(ctx context.Context, id, q string, opts []string, anon, hide bool) (realtime.Poll, error) {
+func (f *fakeRT) CreatePoll(ctx context.Context, id, q string, opts []string, anon, hide bool) (meeting.Poll, error) {
 	f.record(rtCall{Method: "CreatePoll", MeetingID: id, Question: q, Options: slices.Clone(opts), Anonymous: anon, HideVotes: hide})
 	return f.CreatePollFn(ctx, id, q, opts, anon, hide)
 }
@@ -396,7 +396,7 @@ func describe(replies []Reply) string {
 }
 
 // participant returns the world's participant with that ID.
-func participant(id string) realtime.Participant {
+func participant(id string) meeting.Participant {
 	for _, p := range liveParticipants() {
 		if p.ID == id {
 			return p
@@ -405,11 +405,11 @@ func participant(id string) realtime.Participant {
 	panic("no participant " + id)
 }
 
-func affected(ids ...string) []realtime.Affected {
-	var out []realtime.Affected
+func affected(ids ...string) []meeting.Affected {
+	var out []meeting.Affected
 	for _, id := range ids {
 		p := participant(id)
-		out = append(out, realtime.Affected{ID: p.ID, CustomParticipantID: p.CustomParticipantID, Name: p.Name})
+		out = append(out, meeting.Affected{ID: p.ID, CustomParticipantID: p.CustomParticipantID, Name: p.Name})
 	}
 	return out
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // runKick resolves the people to kick and asks the requester to confirm.
@@ -56,7 +56,7 @@ func (s *Service) runKickAll(ctx context.Context, inv *invocation) result {
 }
 
 // prompt stores a confirmation and shows it to the requester alone.
-func (s *Service) prompt(ctx context.Context, inv *invocation, targets []realtime.Participant, liveCount int) result {
+func (s *Service) prompt(ctx context.Context, inv *invocation, targets []meeting.Participant, liveCount int) result {
 	now := s.now()
 	c := Confirmation{
 		ID:           s.newID(),

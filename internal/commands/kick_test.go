@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // promptFor runs a kick command as modID and returns the confirmation ID.
@@ -54,7 +53,7 @@ func TestKickConfirmed(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("replies mismatch (-want +got):\n%s", diff)
 	}
-	wantCalls := []rtCall{{Method: "Kick", MeetingID: meetingID, Targets: realtime.Targets{ParticipantIDs: []string{pBob, pDave}}}}
+	wantCalls := []rtCall{{Method: "Kick", MeetingID: meetingID, Targets: meeting.Targets{ParticipantIDs: []string{pBob, pDave}}}}
 	if diff := cmp.Diff(wantCalls, e.rt.Mutations()); diff != "" {
 		t.Errorf("calls mismatch (-want +got):\n%s", diff)
 	}
@@ -289,13 +288,13 @@ func TestKickFailsAtClick(t *testing.T) {
 		err  error
 		want ErrorView
 	}{
-		{name: "participant left", err: fmt.Errorf("POST kick: HTTP 404: %w", realtime.ErrParticipantNotFound),
+		{name: "participant left", err: fmt.Errorf("POST kick: HTTP 404: %w", meeting.ErrParticipantNotFound),
 			want: ErrorView{Code: CodeNotFound, Message: "Carol Jones left the meeting before the kick went through. Run /meeting status " +
 				meetingID + " to see who is live, then try again."}},
 		{name: "timeout", err: fmt.Errorf("POST kick: %w", context.DeadlineExceeded),
 			want: ErrorView{Code: CodeTimeout, Message: "RealtimeKit did not answer in time, so the kick may or may not have happened. Check with /meeting status " +
 				meetingID + " before trying again."}},
-		{name: "internal", err: fmt.Errorf("POST kick: HTTP 502: %w", realtime.ErrUpstream),
+		{name: "internal", err: fmt.Errorf("POST kick: HTTP 502: %w", meeting.ErrUpstream),
 			want: ErrorView{Code: CodeInternal, Ref: "id2", Message: "Something went wrong on our side: internal error (ref id2). The kick may or may not have happened; check with /meeting status " +
 				meetingID + "."}},
 	}
@@ -303,7 +302,7 @@ func TestKickFailsAtClick(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			e.rt.KickFn = func(context.Context, string, realtime.Targets) ([]realtime.Affected, error) { return nil, tt.err }
+			e.rt.KickFn = func(context.Context, string, meeting.Targets) ([]meeting.Affected, error) { return nil, tt.err }
 			id := promptFor(t, e, "kick "+meetingID+" carol")
 			got := e.click(t.Context(), modID, id, true)
 			if diff := cmp.Diff(tt.want, errorOf(t, got)); diff != "" {

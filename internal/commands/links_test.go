@@ -9,8 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 const (
@@ -22,11 +21,11 @@ const (
 // linkedAt is when the pre-made link of linkedTo was made.
 var linkedAt = t0.Add(-24 * time.Hour)
 
-// linkedTo links the test channel to meeting before the test runs.
-func linkedTo(meeting, title string) func(*storeEnv) {
+// linkedTo links the test channel to meeting id before the test runs.
+func linkedTo(id, title string) func(*storeEnv) {
 	return func(se *storeEnv) {
 		se.links.set(func(f *fakeLinks) {
-			f.links[[2]string{teamID, chanID}] = ChannelLink{MeetingID: meeting, MeetingTitle: title, LinkedBy: "UOTHERMOD", LinkedAt: linkedAt}
+			f.links[[2]string{teamID, chanID}] = ChannelLink{MeetingID: id, MeetingTitle: title, LinkedBy: "UOTHERMOD", LinkedAt: linkedAt}
 		})
 	}
 }
@@ -231,31 +230,31 @@ func TestLinkStorageFails(t *testing.T) {
 // withOtherMeeting teaches the fake RealtimeKit a second live meeting, whose
 // only participant is Zed.
 func withOtherMeeting(se *storeEnv) {
-	zed := realtime.Participant{ID: "77777777-7777-4777-8777-777777777777", Name: "Zed", JoinedAt: t0}
-	meeting, session, live := se.rt.MeetingFn, se.rt.ActiveSessionFn, se.rt.LiveParticipantsFn
-	se.rt.MeetingFn = func(ctx context.Context, id string) (realtime.Meeting, error) {
+	zed := meeting.Participant{ID: "77777777-7777-4777-8777-777777777777", Name: "Zed", JoinedAt: t0}
+	meetingFn, session, live := se.rt.MeetingFn, se.rt.ActiveSessionFn, se.rt.LiveParticipantsFn
+	se.rt.MeetingFn = func(ctx context.Context, id string) (meeting.Meeting, error) {
 		if id == otherMeeting {
-			return realtime.Meeting{ID: id, Title: otherTitle}, nil
+			return meeting.Meeting{ID: id, Title: otherTitle}, nil
 		}
-		return meeting(ctx, id)
+		return meetingFn(ctx, id)
 	}
-	se.rt.ActiveSessionFn = func(ctx context.Context, id string) (realtime.Session, error) {
+	se.rt.ActiveSessionFn = func(ctx context.Context, id string) (meeting.Session, error) {
 		if id == otherMeeting {
-			return realtime.Session{ID: "sess-2", MeetingID: id, MeetingTitle: otherTitle, Status: realtime.StatusLive, LiveParticipants: 1}, nil
+			return meeting.Session{ID: "sess-2", MeetingID: id, MeetingTitle: otherTitle, Status: meeting.StatusLive, LiveParticipants: 1}, nil
 		}
 		return session(ctx, id)
 	}
-	se.rt.LiveParticipantsFn = func(ctx context.Context, id string) ([]realtime.Participant, error) {
+	se.rt.LiveParticipantsFn = func(ctx context.Context, id string) ([]meeting.Participant, error) {
 		if id == otherMeeting {
-			return []realtime.Participant{zed}, nil
+			return []meeting.Participant{zed}, nil
 		}
 		return live(ctx, id)
 	}
-	se.rt.MuteFn = func(_ context.Context, id string, t realtime.Targets) ([]realtime.Affected, error) {
+	se.rt.MuteFn = func(_ context.Context, id string, t meeting.Targets) ([]meeting.Affected, error) {
 		if id == otherMeeting {
-			return []realtime.Affected{{ID: zed.ID, Name: zed.Name}}, nil
+			return []meeting.Affected{{ID: zed.ID, Name: zed.Name}}, nil
 		}
-		var out []realtime.Affected
+		var out []meeting.Affected
 		for _, p := range t.ParticipantIDs {
 			out = append(out, affected(p)...)
 		}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // chooseMeeting decides which meeting a verb acts on, setting inv.meetingID
@@ -85,10 +85,10 @@ func (s *Service) channelMeeting(ctx context.Context, inv *invocation) (string, 
 // one of them, and nil otherwise (also when nobody is live there, or the
 // meeting is gone). Other errors fail the command: guessing would risk
 // acting on the wrong meeting.
-func (s *Service) liveIfParticipant(ctx context.Context, meetingID, token string) ([]realtime.Participant, error) {
+func (s *Service) liveIfParticipant(ctx context.Context, meetingID, token string) ([]meeting.Participant, error) {
 	live, err := s.rt.LiveParticipants(ctx, meetingID)
 	switch {
-	case errors.Is(err, realtime.ErrNoActiveSession), errors.Is(err, realtime.ErrMeetingNotFound):
+	case errors.Is(err, meeting.ErrNoActiveSession), errors.Is(err, meeting.ErrMeetingNotFound):
 		return nil, nil
 	case err != nil:
 		return nil, fmt.Errorf("list live participants of linked meeting %s: %w", meetingID, err)

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // kind names the view a reply carries, for compact assertions.
@@ -202,8 +201,8 @@ func TestParticipantIDInLinkedChannel(t *testing.T) {
 				linkedTo(meetingID, title)(se)
 			}
 			if tt.rateLimit {
-				se.rt.LiveParticipantsFn = func(context.Context, string) ([]realtime.Participant, error) {
-					return nil, fmt.Errorf("GET live participants: %w", &realtime.RateLimitError{RetryAfter: 1500 * time.Millisecond})
+				se.rt.LiveParticipantsFn = func(context.Context, string) ([]meeting.Participant, error) {
+					return nil, fmt.Errorf("GET live participants: %w", &meeting.RateLimitError{RetryAfter: 1500 * time.Millisecond})
 				}
 			}
 			got := se.run(t.Context(), modID, tt.text)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // runMute mutes the named participants in one upstream call.
@@ -77,18 +77,18 @@ func dryRun(r Reply) result {
 
 // participantIDs are the kick/mute targets for resolved participants: always
 // their participant IDs, which name exactly the people shown to the user.
-func participantIDs(ps []realtime.Participant) realtime.Targets {
+func participantIDs(ps []meeting.Participant) meeting.Targets {
 	ids := make([]string, len(ps))
 	for i, p := range ps {
 		ids[i] = p.ID
 	}
-	return realtime.Targets{ParticipantIDs: ids}
+	return meeting.Targets{ParticipantIDs: ids}
 }
 
-func asAffected(ps []realtime.Participant) []realtime.Affected {
-	out := make([]realtime.Affected, len(ps))
+func asAffected(ps []meeting.Participant) []meeting.Affected {
+	out := make([]meeting.Affected, len(ps))
 	for i, p := range ps {
-		out[i] = realtime.Affected{ID: p.ID, CustomParticipantID: p.CustomParticipantID, Name: p.Name}
+		out[i] = meeting.Affected{ID: p.ID, CustomParticipantID: p.CustomParticipantID, Name: p.Name}
 	}
 	return out
 }
@@ -96,7 +96,7 @@ func asAffected(ps []realtime.Participant) []realtime.Affected {
 // reported is who RealtimeKit says it acted on. Its response normally lists
 // them; when it lists no one after a successful call, the people we asked
 // for are the best account of what happened.
-func reported(affected []realtime.Affected, asked []realtime.Participant) []realtime.Affected {
+func reported(affected []meeting.Affected, asked []meeting.Participant) []meeting.Affected {
 	if len(affected) > 0 {
 		return affected
 	}

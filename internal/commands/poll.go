@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // Poll limits, checked before any upstream call. Lengths are in characters
@@ -77,9 +77,9 @@ func (s *Service) runPoll(ctx context.Context, inv *invocation) result {
 	view := PollView{MeetingID: inv.meetingID, MeetingTitle: inv.meetingTitle, RequesterID: inv.req.UserID}
 	if inv.has(flagDryRun) {
 		view.DryRun = true
-		view.Poll = realtime.Poll{Question: q, Anonymous: anonymous, HideVotes: hideVotes}
+		view.Poll = meeting.Poll{Question: q, Anonymous: anonymous, HideVotes: hideVotes}
 		for _, o := range opts {
-			view.Poll.Options = append(view.Poll.Options, realtime.PollOption{Text: o})
+			view.Poll.Options = append(view.Poll.Options, meeting.PollOption{Text: o})
 		}
 		return dryRun(Reply{Poll: &view})
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // Notification is a message the bot sends on its own initiative, not as
@@ -124,11 +124,11 @@ func (s *Service) checkInterrupted(ctx context.Context, c Confirmation) verdict 
 	cctx, cancel := context.WithTimeout(ctx, recoverCheckTimeout)
 	defer cancel()
 	live, err := s.rt.LiveParticipants(cctx, c.MeetingID)
-	ended := errors.Is(err, realtime.ErrNoActiveSession)
+	ended := errors.Is(err, meeting.ErrNoActiveSession)
 	if err != nil && !ended {
 		return unknown(err)
 	}
-	before := func(p realtime.Participant) bool {
+	before := func(p meeting.Participant) bool {
 		return !c.ClaimedAt.IsZero() && !p.JoinedAt.IsZero() && !p.JoinedAt.After(c.ClaimedAt)
 	}
 
@@ -153,9 +153,9 @@ func (s *Service) checkInterrupted(ctx context.Context, c Confirmation) verdict 
 			detail: "everyone live joined after the click", checkAgain: true}
 	}
 
-	var stayed, gone, rejoined []realtime.Participant
+	var stayed, gone, rejoined []meeting.Participant
 	for _, t := range c.Targets {
-		i := slices.IndexFunc(live, func(p realtime.Participant) bool { return p.ID == t.ID })
+		i := slices.IndexFunc(live, func(p meeting.Participant) bool { return p.ID == t.ID })
 		switch {
 		case i < 0:
 			gone = append(gone, t)
@@ -290,7 +290,7 @@ func (s *Service) finishedBefore(ctx context.Context, inv *invocation) (Delivery
 }
 
 // listNames names up to maxListed participants, then "N more".
-func listNames(ps []realtime.Participant) []string {
+func listNames(ps []meeting.Participant) []string {
 	n := min(len(ps), maxListed)
 	names := make([]string, 0, n+1)
 	for _, p := range ps[:n] {

@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // TestRecoverInterrupted: after a crash mid-kick, the requester is told
@@ -22,18 +21,18 @@ func TestRecoverInterrupted(t *testing.T) {
 	now := e.clock.Now()
 	const broken = "99999999-9999-4999-8999-999999999999"
 	listLive := e.rt.LiveParticipantsFn
-	e.rt.LiveParticipantsFn = func(ctx context.Context, id string) ([]realtime.Participant, error) {
+	e.rt.LiveParticipantsFn = func(ctx context.Context, id string) ([]meeting.Participant, error) {
 		if id == broken {
-			return nil, fmt.Errorf("GET active-session: HTTP 502: %w", realtime.ErrUpstream)
+			return nil, fmt.Errorf("GET active-session: HTTP 502: %w", meeting.ErrUpstream)
 		}
 		return listLive(ctx, id)
 	}
 	// Everyone in the live meeting joined between t0 and t0+6m.
 	afterAll, betweenBobAndCarol, beforeAll := t0.Add(25*time.Minute), t0.Add(3*time.Minute+30*time.Second), t0.Add(-time.Minute)
-	gone := realtime.Participant{ID: "77777777-7777-4777-8777-777777777777", Name: "Zed"}
-	conf := func(id, verb, meeting, title string, claimed time.Time, targets ...realtime.Participant) Confirmation {
+	gone := meeting.Participant{ID: "77777777-7777-4777-8777-777777777777", Name: "Zed"}
+	conf := func(id, verb, mID, title string, claimed time.Time, targets ...meeting.Participant) Confirmation {
 		return Confirmation{ID: id, TeamID: teamID, ChannelID: chanID, RequesterID: modID, Verb: verb,
-			MeetingID: meeting, MeetingTitle: title, Targets: targets, State: StateExecuting, ClaimedAt: claimed}
+			MeetingID: mID, MeetingTitle: title, Targets: targets, State: StateExecuting, ClaimedAt: claimed}
 	}
 	stuck := []Confirmation{
 		conf("c1", "kick", meetingID, title, afterAll, participant(pBob), participant(pCarol)),
@@ -53,8 +52,8 @@ func TestRecoverInterrupted(t *testing.T) {
 			Reply: Reply{Visibility: Ephemeral, Error: &ErrorView{Code: CodeInternal, Ref: ref, Message: msg}}}
 	}
 	const restart = " was interrupted by a restart of the bot. "
-	check := func(meeting string) string {
-		return " Check with /meeting status " + meeting + " and run it again if needed."
+	check := func(id string) string {
+		return " Check with /meeting status " + id + " and run it again if needed."
 	}
 	want := []Notification{
 		notice(chanID, modID, "id1", "Your kick of Bob Smith and Carol Jones in “Weekly sync”"+restart+
@@ -122,7 +121,7 @@ func TestKickCutOffByShutdownIsLeftToRecovery(t *testing.T) {
 	se := newStoreEnv(t)
 	id := se.deliver(t.Context(), "kick "+meetingID+" carol", "E0", "T0")[0].Confirm.ID
 	ctx, shutdown := context.WithCancel(t.Context())
-	se.rt.KickFn = func(ctx context.Context, _ string, _ realtime.Targets) ([]realtime.Affected, error) {
+	se.rt.KickFn = func(ctx context.Context, _ string, _ meeting.Targets) ([]meeting.Affected, error) {
 		shutdown() // the deadline passes while the call is in flight
 		<-ctx.Done()
 		return nil, ctx.Err()

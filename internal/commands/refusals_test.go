@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // TestRefusalsAreThrottled checks that a person refused the same verb again
@@ -148,7 +147,7 @@ func TestAuditCapsText(t *testing.T) {
 	long := newEnv(t)
 	session := liveSession()
 	session.MeetingTitle = strings.Repeat("T", 30000)
-	long.rt.ActiveSessionFn = func(_ context.Context, _ string) (realtime.Session, error) { return session, nil }
+	long.rt.ActiveSessionFn = func(_ context.Context, _ string) (meeting.Session, error) { return session, nil }
 	long.run(t.Context(), modID, "mute-all "+meetingID)
 	acts := long.aud.Entries()
 	if len(acts) != 1 || acts[0].Outcome != OutcomeOK || len(acts[0].MeetingTitle) > maxAuditField || !strings.HasSuffix(acts[0].MeetingTitle, "T…") {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // maxListed is how many participants an error lists before "and N more".
@@ -47,15 +47,15 @@ const maxListed = 10
 // people, nothing is done and the error lists them with their participant
 // IDs, so the command can be repeated with an ID. When nothing matches, the
 // error lists who is live (the first ten).
-func (s *Service) resolve(ctx context.Context, live []realtime.Participant, where string, args []arg) ([]realtime.Participant, error) {
+func (s *Service) resolve(ctx context.Context, live []meeting.Participant, where string, args []arg) ([]meeting.Participant, error) {
 	if len(live) == 0 {
 		return nil, notFoundf("Nobody is live in %s right now, so there is no one to act on.", where)
 	}
-	var out []realtime.Participant
+	var out []meeting.Participant
 	seen := make(map[string]bool, len(args))
 	for _, a := range args {
 		var (
-			p   realtime.Participant
+			p   meeting.Participant
 			err error
 		)
 		if a.userID != "" {
@@ -104,21 +104,21 @@ func countOf(n int, one, many string) string {
 const checkEvery = 256
 
 // resolveText applies the rules for a typed word.
-func resolveText(ctx context.Context, live []realtime.Participant, where, text string) (realtime.Participant, error) {
+func resolveText(ctx context.Context, live []meeting.Participant, where, text string) (meeting.Participant, error) {
 	t := strings.TrimSpace(text)
 	if t == "" {
-		return realtime.Participant{}, invalidf("An empty name (\"\") matches no one. Name a participant by @mention, participant ID or name.")
+		return meeting.Participant{}, invalidf("An empty name (\"\") matches no one. Name a participant by @mention, participant ID or name.")
 	}
-	rules := []func(p realtime.Participant) bool{
-		func(p realtime.Participant) bool { return strings.EqualFold(p.ID, t) },
-		func(p realtime.Participant) bool { return p.CustomParticipantID != "" && p.CustomParticipantID == t },
-		func(p realtime.Participant) bool { return strings.EqualFold(p.Name, t) },
-		func(p realtime.Participant) bool { return hasFoldPrefix(p.Name, t) },
+	rules := []func(p meeting.Participant) bool{
+		func(p meeting.Participant) bool { return strings.EqualFold(p.ID, t) },
+		func(p meeting.Participant) bool { return p.CustomParticipantID != "" && p.CustomParticipantID == t },
+		func(p meeting.Participant) bool { return strings.EqualFold(p.Name, t) },
+		func(p meeting.Participant) bool { return hasFoldPrefix(p.Name, t) },
 	}
 	for _, rule := range rules {
 		m, err := filter(ctx, live, rule)
 		if err != nil {
-			return realtime.Participant{}, err
+			return meeting.Participant{}, err
 		}
 		if len(m) > 0 {
 			return one(m, where, quoteWord(t))
@@ -131,21 +131,21 @@ func resolveText(ctx context.Context, live []realtime.Participant, where, text s
 			return p, err
 		}
 	}
-	return realtime.Participant{}, notFoundf("No one in %s matches %s. %s", where, quoteWord(t), liveList(live))
+	return meeting.Participant{}, notFoundf("No one in %s matches %s. %s", where, quoteWord(t), liveList(live))
 }
 
 // resolveMention applies the rules for a Slack mention.
-func (s *Service) resolveMention(ctx context.Context, live []realtime.Participant, where string, a arg) (realtime.Participant, error) {
-	m, err := filter(ctx, live, func(p realtime.Participant) bool { return p.CustomParticipantID == a.userID })
+func (s *Service) resolveMention(ctx context.Context, live []meeting.Participant, where string, a arg) (meeting.Participant, error) {
+	m, err := filter(ctx, live, func(p meeting.Participant) bool { return p.CustomParticipantID == a.userID })
 	if err != nil {
-		return realtime.Participant{}, err
+		return meeting.Participant{}, err
 	}
 	if len(m) > 0 {
 		return one(m, where, a.text)
 	}
 	u, err := s.dir.User(ctx, a.userID)
 	if err != nil {
-		return realtime.Participant{}, fmt.Errorf("look up mentioned Slack user %s: %w", a.userID, err)
+		return meeting.Participant{}, fmt.Errorf("look up mentioned Slack user %s: %w", a.userID, err)
 	}
 	var tried []string
 	tried = append(tried, "custom ID "+a.userID)
@@ -165,26 +165,26 @@ func (s *Service) resolveMention(ctx context.Context, live []realtime.Participan
 			k.shown = quoteWord(key)
 		}
 		tried = append(tried, k.shown)
-		m, err := filter(ctx, live, func(p realtime.Participant) bool {
+		m, err := filter(ctx, live, func(p meeting.Participant) bool {
 			return strings.EqualFold(p.CustomParticipantID, key) || strings.EqualFold(p.Name, key)
 		})
 		if err != nil {
-			return realtime.Participant{}, err
+			return meeting.Participant{}, err
 		}
 		if len(m) > 0 {
 			return one(m, where, a.text)
 		}
 	}
-	return realtime.Participant{}, notFoundf("No one in %s matches %s (I looked for %s). %s",
+	return meeting.Participant{}, notFoundf("No one in %s matches %s (I looked for %s). %s",
 		where, a.text, strings.Join(tried, ", "), liveList(live))
 }
 
 // one returns the single match, or an ambiguity error listing them all.
-func one(m []realtime.Participant, where, typed string) (realtime.Participant, error) {
+func one(m []meeting.Participant, where, typed string) (meeting.Participant, error) {
 	if len(m) == 1 {
 		return m[0], nil
 	}
-	return realtime.Participant{}, &userError{code: CodeAmbiguous, msg: fmt.Sprintf(
+	return meeting.Participant{}, &userError{code: CodeAmbiguous, msg: fmt.Sprintf(
 		"%s matches %d people in %s: %s. Use a participant ID (or the full name in quotes) to pick one.",
 		typed, len(m), where, listParticipants(m))}
 }
@@ -198,8 +198,8 @@ func (e *matchStopped) Unwrap() error { return e.err }
 // filter returns the participants keep accepts. It gives up with a
 // *matchStopped once ctx ends (the command's deadline): a crowded meeting
 // times thousands of names is seconds of work.
-func filter(ctx context.Context, ps []realtime.Participant, keep func(realtime.Participant) bool) ([]realtime.Participant, error) {
-	var out []realtime.Participant
+func filter(ctx context.Context, ps []meeting.Participant, keep func(meeting.Participant) bool) ([]meeting.Participant, error) {
+	var out []meeting.Participant
 	for i, p := range ps {
 		if i%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -219,13 +219,13 @@ func hasFoldPrefix(s, prefix string) bool {
 }
 
 // liveList says who is live, for "no match" errors.
-func liveList(live []realtime.Participant) string {
+func liveList(live []meeting.Participant) string {
 	return fmt.Sprintf("Live now (%d): %s.", len(live), listParticipants(live))
 }
 
 // listParticipants lists up to maxListed people as "Name (ID)", then
 // "and N more".
-func listParticipants(ps []realtime.Participant) string {
+func listParticipants(ps []meeting.Participant) string {
 	n := min(len(ps), maxListed)
 	items := make([]string, 0, n+1)
 	for _, p := range ps[:n] {
@@ -238,7 +238,7 @@ func listParticipants(ps []realtime.Participant) string {
 }
 
 // displayName is how a participant is called in messages.
-func displayName(p realtime.Participant) string {
+func displayName(p meeting.Participant) string {
 	switch {
 	case p.Name != "":
 		return p.Name
@@ -248,12 +248,12 @@ func displayName(p realtime.Participant) string {
 	return p.ID
 }
 
-func nameWithID(p realtime.Participant) string {
+func nameWithID(p meeting.Participant) string {
 	return displayName(p) + " (" + p.ID + ")"
 }
 
 // auditTargets describes participants for the audit trail.
-func auditTargets(ps []realtime.Participant) []string {
+func auditTargets(ps []meeting.Participant) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = nameWithID(p)

@@ -5,8 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // TestResolveRuleOrder pins which rule wins when a typed word or a mention
@@ -27,8 +26,8 @@ func TestResolveRuleOrder(t *testing.T) {
 	)
 	tests := []struct {
 		name     string
-		extra    []realtime.Participant // live besides liveParticipants()
-		drop     string                 // a participant ID of liveParticipants() not live
+		extra    []meeting.Participant // live besides liveParticipants()
+		drop     string                // a participant ID of liveParticipants() not live
 		who      string
 		want     string    // the one participant ID resolved
 		wantCode ErrorCode // or the error code
@@ -36,34 +35,34 @@ func TestResolveRuleOrder(t *testing.T) {
 		{
 			// "bo" is also the start of "Bob Smith" and "Bobby Tables".
 			name:  "exact name beats prefix",
-			extra: []realtime.Participant{{ID: pBo, Name: "Bo"}},
+			extra: []meeting.Participant{{ID: pBo, Name: "Bo"}},
 			who:   "bo", want: pBo,
 		},
 		{
 			name:  "exact name beats prefix, full name in quotes",
-			extra: []realtime.Participant{{ID: pBo, Name: "Bob Smith Jr"}},
+			extra: []meeting.Participant{{ID: pBo, Name: "Bob Smith Jr"}},
 			who:   `"Bob Smith"`, want: pBob,
 		},
 		{
 			// Someone named like Carol's custom ID.
 			name:  "custom participant ID beats name",
-			extra: []realtime.Participant{{ID: pNamedID, Name: "carol-ext-7"}},
+			extra: []meeting.Participant{{ID: pNamedID, Name: "carol-ext-7"}},
 			who:   "carol-ext-7", want: pCarol,
 		},
 		{
 			// Someone whose custom ID is Carol's participant ID.
 			name:  "participant ID beats custom participant ID",
-			extra: []realtime.Participant{{ID: pCustom, CustomParticipantID: pCarol, Name: "Mallory"}},
+			extra: []meeting.Participant{{ID: pCustom, CustomParticipantID: pCarol, Name: "Mallory"}},
 			who:   pCarol, want: pCarol,
 		},
 		{
 			name:  "participant ID beats name",
-			extra: []realtime.Participant{{ID: pNamedID, Name: pCarol}},
+			extra: []meeting.Participant{{ID: pNamedID, Name: pCarol}},
 			who:   pCarol, want: pCarol,
 		},
 		{
 			name:  "custom participant ID beats a longer name it starts",
-			extra: []realtime.Participant{{ID: pNamedID, Name: "carol-ext-77"}},
+			extra: []meeting.Participant{{ID: pNamedID, Name: "carol-ext-77"}},
 			who:   "carol-ext-7", want: pCarol,
 		},
 		{
@@ -71,7 +70,7 @@ func TestResolveRuleOrder(t *testing.T) {
 			// with it once the participant called "dave" has left.
 			name:  "mention: a display name never matches by prefix",
 			drop:  pDave,
-			extra: []realtime.Participant{{ID: pDaveG, Name: "Dave Grohl"}},
+			extra: []meeting.Participant{{ID: pDaveG, Name: "Dave Grohl"}},
 			who:   "<@UDAVE|dave>", wantCode: CodeNotFound,
 		},
 		{
@@ -79,7 +78,7 @@ func TestResolveRuleOrder(t *testing.T) {
 			// the custom ID and the name of this participant.
 			name: "mention: email, display and real name never match by prefix",
 			drop: pCarol,
-			extra: []realtime.Participant{
+			extra: []meeting.Participant{
 				{ID: pCustom, CustomParticipantID: "carol@example.com.evil", Name: "Carol Jonesy"},
 				{ID: pNamedID, CustomParticipantID: "carolina", Name: "carol@example.community"},
 			},
@@ -90,14 +89,14 @@ func TestResolveRuleOrder(t *testing.T) {
 			// prefix: the rule is about mentions only.
 			name:  "typed word still matches by prefix",
 			drop:  pDave,
-			extra: []realtime.Participant{{ID: pDaveG, Name: "Dave Grohl"}},
+			extra: []meeting.Participant{{ID: pDaveG, Name: "Dave Grohl"}},
 			who:   "dave", want: pDaveG,
 		},
 		{
 			// The mentioned user's display name "Mo" is exactly one
 			// name and the start of another.
 			name:  "mention: exact display name, not the one it starts",
-			extra: []realtime.Participant{{ID: pMoe, Name: "Moe Szyslak"}, {ID: pBo, Name: "mo"}},
+			extra: []meeting.Participant{{ID: pMoe, Name: "Moe Szyslak"}, {ID: pBo, Name: "mo"}},
 			who:   "<@" + modID + "|mo>", want: pBo,
 		},
 	}
@@ -105,14 +104,14 @@ func TestResolveRuleOrder(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			var live []realtime.Participant
+			var live []meeting.Participant
 			for _, p := range liveParticipants() {
 				if p.ID != tt.drop {
 					live = append(live, p)
 				}
 			}
 			live = append(live, tt.extra...)
-			e.rt.LiveParticipantsFn = func(context.Context, string) ([]realtime.Participant, error) { return live, nil }
+			e.rt.LiveParticipantsFn = func(context.Context, string) ([]meeting.Participant, error) { return live, nil }
 			got := e.run(t.Context(), modID, "mute "+meetingID+" "+tt.who+" --dry-run")
 			if tt.wantCode != "" {
 				if ev := errorOf(t, got); ev.Code != tt.wantCode {

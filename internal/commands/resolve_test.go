@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // liveNow is the "who is live" list the world's errors end with.
@@ -88,8 +87,8 @@ func TestResolve(t *testing.T) {
 func TestResolveAmbiguousMention(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	twin := realtime.Participant{ID: "77777777-7777-4777-8777-777777777777", Name: "bob smith"}
-	e.rt.LiveParticipantsFn = func(context.Context, string) ([]realtime.Participant, error) {
+	twin := meeting.Participant{ID: "77777777-7777-4777-8777-777777777777", Name: "bob smith"}
+	e.rt.LiveParticipantsFn = func(context.Context, string) ([]meeting.Participant, error) {
 		return append(liveParticipants(), twin), nil
 	}
 	// UTWIN's display name is "Bob Smith": two live people are called that.
@@ -104,11 +103,11 @@ func TestResolveAmbiguousMention(t *testing.T) {
 func TestResolveListsAtMostTen(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var crowd []realtime.Participant
+	var crowd []meeting.Participant
 	for i := range 13 {
-		crowd = append(crowd, realtime.Participant{ID: fmt.Sprintf("p%02d", i), Name: fmt.Sprintf("Guest %d", i)})
+		crowd = append(crowd, meeting.Participant{ID: fmt.Sprintf("p%02d", i), Name: fmt.Sprintf("Guest %d", i)})
 	}
-	e.rt.LiveParticipantsFn = func(context.Context, string) ([]realtime.Participant, error) { return crowd, nil }
+	e.rt.LiveParticipantsFn = func(context.Context, string) ([]meeting.Participant, error) { return crowd, nil }
 	got := errorOf(t, e.run(t.Context(), modID, "mute "+meetingID+" zed"))
 	want := "No one in “Weekly sync” matches “zed”. Live now (13): Guest 0 (p00), Guest 1 (p01), Guest 2 (p02), Guest 3 (p03), " +
 		"Guest 4 (p04), Guest 5 (p05), Guest 6 (p06), Guest 7 (p07), Guest 8 (p08), Guest 9 (p09) and 3 more."
@@ -120,7 +119,7 @@ func TestResolveListsAtMostTen(t *testing.T) {
 func TestResolveNobodyLive(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.rt.LiveParticipantsFn = func(context.Context, string) ([]realtime.Participant, error) { return nil, nil }
+	e.rt.LiveParticipantsFn = func(context.Context, string) ([]meeting.Participant, error) { return nil, nil }
 	for _, text := range []string{"mute " + meetingID + " bob", "kick-all " + meetingID} {
 		got := errorOf(t, e.run(t.Context(), modID, text))
 		if got.Code != CodeNotFound || !strings.HasPrefix(got.Message, "Nobody is live in “Weekly sync” right now") {
@@ -178,10 +177,10 @@ func (c *expiringCtx) Err() error {
 }
 
 // crowd is n live participants called "Guest 00000"….
-func crowd(n int) []realtime.Participant {
-	ps := make([]realtime.Participant, n)
+func crowd(n int) []meeting.Participant {
+	ps := make([]meeting.Participant, n)
 	for i := range ps {
-		ps[i] = realtime.Participant{ID: fmt.Sprintf("p%05d", i), Name: fmt.Sprintf("Guest %05d", i)}
+		ps[i] = meeting.Participant{ID: fmt.Sprintf("p%05d", i), Name: fmt.Sprintf("Guest %05d", i)}
 	}
 	return ps
 }
@@ -216,7 +215,7 @@ func TestResolveStopsAtTheDeadline(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
 		ctx := newExpiringCtx(t.Context())
-		e.rt.LiveParticipantsFn = func(context.Context, string) ([]realtime.Participant, error) {
+		e.rt.LiveParticipantsFn = func(context.Context, string) ([]meeting.Participant, error) {
 			ctx.expire() // the deadline passes just as the names are matched
 			return live, nil
 		}

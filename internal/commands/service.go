@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // Defaults for Config.
@@ -185,10 +185,10 @@ type invocation struct {
 	meetingTitle string
 	args         []arg
 	flags        []string
-	targets      []realtime.Participant // resolved targets, for messages
+	targets      []meeting.Participant // resolved targets, for messages
 	// live, when set, is who was live in the meeting when choosing the
 	// meeting needed to know; snapshot uses it rather than asking again.
-	live     []realtime.Participant
+	live     []meeting.Participant
 	mutating bool // a mutating call was made: its outcome is uncertain on error
 	// authorized: the requester was checked early (see preauthorize), and
 	// allowed and refusal are the answer.

@@ -5,18 +5,17 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/rtkbot/rtkbot/internal/realtime"
 )
 
 // snapshot fetches the meeting's active session and, if withParticipants,
 // who is live, in parallel. The first error wins (ErrNoActiveSession from
 // either call, typically). It sets inv.meetingTitle.
-func (s *Service) snapshot(ctx context.Context, inv *invocation, withParticipants bool) (realtime.Session, []realtime.Participant, error) {
+func (s *Service) snapshot(ctx context.Context, inv *invocation, withParticipants bool) (meeting.Session, []meeting.Participant, error) {
 	var (
-		sess realtime.Session
-		live []realtime.Participant
+		sess meeting.Session
+		live []meeting.Participant
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -40,7 +39,7 @@ func (s *Service) snapshot(ctx context.Context, inv *invocation, withParticipant
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return realtime.Session{}, nil, err
+		return meeting.Session{}, nil, err
 	}
 	if sess.MeetingID == "" {
 		sess.MeetingID = inv.meetingID
@@ -56,6 +55,6 @@ func (s *Service) runStatus(ctx context.Context, inv *invocation) result {
 		return s.fail(ctx, inv, err)
 	}
 	// The card lists people in join order; RealtimeKit does not promise one.
-	slices.SortStableFunc(live, func(a, b realtime.Participant) int { return a.JoinedAt.Compare(b.JoinedAt) })
+	slices.SortStableFunc(live, func(a, b meeting.Participant) int { return a.JoinedAt.Compare(b.JoinedAt) })
 	return reply(InChannel, Reply{Status: &StatusView{Session: sess, Participants: live, Now: s.now()}})
 }

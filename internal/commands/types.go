@@ -9,22 +9,22 @@ import (
 	"context"
 	"time"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // Realtime is what the core needs from RealtimeKit. *realtime.Client
-// satisfies it. Errors are those of package realtime (ErrNoActiveSession,
+// satisfies it. Errors are those of package meeting (ErrNoActiveSession,
 // ErrMeetingNotFound, ErrParticipantNotFound, ErrUnauthorized,
-// *realtime.RateLimitError, ErrUpstream), possibly wrapped, or ctx errors.
+// *RateLimitError, ErrUpstream), possibly wrapped, or ctx errors.
 type Realtime interface {
-	Meeting(ctx context.Context, meetingID string) (realtime.Meeting, error)
-	ActiveSession(ctx context.Context, meetingID string) (realtime.Session, error)
-	LiveParticipants(ctx context.Context, meetingID string) ([]realtime.Participant, error)
-	Kick(ctx context.Context, meetingID string, targets realtime.Targets) ([]realtime.Affected, error)
-	Mute(ctx context.Context, meetingID string, targets realtime.Targets) ([]realtime.Affected, error)
+	Meeting(ctx context.Context, meetingID string) (meeting.Meeting, error)
+	ActiveSession(ctx context.Context, meetingID string) (meeting.Session, error)
+	LiveParticipants(ctx context.Context, meetingID string) ([]meeting.Participant, error)
+	Kick(ctx context.Context, meetingID string, targets meeting.Targets) ([]meeting.Affected, error)
+	Mute(ctx context.Context, meetingID string, targets meeting.Targets) ([]meeting.Affected, error)
 	KickAll(ctx context.Context, meetingID string) (int, error)
 	MuteAll(ctx context.Context, meetingID string, allowUnmute bool) (int, error)
-	CreatePoll(ctx context.Context, meetingID, question string, options []string, anonymous, hideVotes bool) (realtime.Poll, error)
+	CreatePoll(ctx context.Context, meetingID, question string, options []string, anonymous, hideVotes bool) (meeting.Poll, error)
 }
 
 // User is a chat workspace member, as the directory knows them.
@@ -161,9 +161,9 @@ type VerbHelp struct {
 
 // StatusView is the meeting status card.
 type StatusView struct {
-	Session      realtime.Session
-	Participants []realtime.Participant // live now, in join order
-	Now          time.Time              // for "elapsed"
+	Session      meeting.Session
+	Participants []meeting.Participant // live now, in join order
+	Now          time.Time             // for "elapsed"
 }
 
 // ActionView reports an executed (or dry-run) mute, mute-all, kick or kick-all.
@@ -172,9 +172,9 @@ type ActionView struct {
 	RequesterID  string
 	MeetingID    string
 	MeetingTitle string
-	Affected     []realtime.Affected // for mute and kick
-	Count        int                 // for mute-all and kick-all
-	AllowUnmute  bool                // for mute-all
+	Affected     []meeting.Affected // for mute and kick
+	Count        int                // for mute-all and kick-all
+	AllowUnmute  bool               // for mute-all
 	DryRun       bool
 }
 
@@ -185,14 +185,14 @@ type ConfirmView struct {
 	RequesterID  string
 	MeetingID    string
 	MeetingTitle string
-	Targets      []realtime.Participant // for kick
-	LiveCount    int                    // for kick-all: everyone live
+	Targets      []meeting.Participant // for kick
+	LiveCount    int                   // for kick-all: everyone live
 	ExpiresAt    time.Time
 }
 
 // PollView is a created (or dry-run) poll.
 type PollView struct {
-	Poll         realtime.Poll
+	Poll         meeting.Poll
 	MeetingID    string
 	MeetingTitle string
 	RequesterID  string

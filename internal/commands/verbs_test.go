@@ -8,8 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // TestVerbs runs each verb's success path (and its dry run) as a moderator
@@ -17,7 +16,7 @@ import (
 func TestVerbs(t *testing.T) {
 	t.Parallel()
 	now := t0.Add(30 * time.Minute)
-	byJoin := []realtime.Participant{
+	byJoin := []meeting.Participant{
 		participant(pAlice), participant(pBob), participant(pBobby),
 		participant(pCarol), participant(pDave), participant(pChannel),
 	}
@@ -48,7 +47,7 @@ func TestVerbs(t *testing.T) {
 			text: "mute " + meetingID + ` <@UBOB|bob> "carol jones"`,
 			want: []Reply{{Visibility: InChannel, Action: ptr(action(ActionView{Verb: "mute", Affected: affected(pBob, pCarol)}))}},
 			wantCalls: []rtCall{{Method: "Mute", MeetingID: meetingID,
-				Targets: realtime.Targets{ParticipantIDs: []string{pBob, pCarol}}}},
+				Targets: meeting.Targets{ParticipantIDs: []string{pBob, pCarol}}}},
 			wantAudit: []AuditEntry{audit("mute", []string{"Bob Smith (" + pBob + ")", "Carol Jones (" + pCarol + ")"}, "muted 2 participant(s)")},
 			outcome:   OutcomeOK,
 		},
@@ -84,7 +83,7 @@ func TestVerbs(t *testing.T) {
 			name: "kick asks for confirmation",
 			text: "kick " + meetingID + " bobby " + pAlice,
 			want: []Reply{{Visibility: Ephemeral, Confirm: &ConfirmView{ID: "id1", Verb: "kick", RequesterID: modID, MeetingID: meetingID,
-				MeetingTitle: title, Targets: []realtime.Participant{participant(pBobby), participant(pAlice)}, LiveCount: 6,
+				MeetingTitle: title, Targets: []meeting.Participant{participant(pBobby), participant(pAlice)}, LiveCount: 6,
 				ExpiresAt: now.Add(DefaultConfirmTTL)}}},
 			outcome: OutcomePending,
 		},
@@ -111,8 +110,8 @@ func TestVerbs(t *testing.T) {
 			name: "poll",
 			text: "poll " + meetingID + ` “Lunch?” "Pizza" " Sushi " --anonymous --hide-votes`,
 			want: []Reply{{Visibility: InChannel, Poll: &PollView{MeetingID: meetingID, MeetingTitle: title, RequesterID: modID,
-				Poll: realtime.Poll{ID: "poll-1", Question: "Lunch?", Anonymous: true, HideVotes: true, CreatedBy: "rtkbot",
-					Options: []realtime.PollOption{{Text: "Pizza"}, {Text: "Sushi"}}}}}},
+				Poll: meeting.Poll{ID: "poll-1", Question: "Lunch?", Anonymous: true, HideVotes: true, CreatedBy: "rtkbot",
+					Options: []meeting.PollOption{{Text: "Pizza"}, {Text: "Sushi"}}}}}},
 			wantCalls: []rtCall{{Method: "CreatePoll", MeetingID: meetingID, Question: "Lunch?", Options: []string{"Pizza", "Sushi"},
 				Anonymous: true, HideVotes: true}},
 			wantAudit: []AuditEntry{audit("poll", nil, `created poll poll-1: “Lunch?” (2 options)`)},
@@ -122,7 +121,7 @@ func TestVerbs(t *testing.T) {
 			name: "poll dry run",
 			text: "poll " + meetingID + ` "Ship?" "Yes" "No" --dry-run`,
 			want: []Reply{{Visibility: Ephemeral, Poll: &PollView{MeetingID: meetingID, MeetingTitle: title, RequesterID: modID, DryRun: true,
-				Poll: realtime.Poll{Question: "Ship?", Options: []realtime.PollOption{{Text: "Yes"}, {Text: "No"}}}}}},
+				Poll: meeting.Poll{Question: "Ship?", Options: []meeting.PollOption{{Text: "Yes"}, {Text: "No"}}}}}},
 			outcome: OutcomeDryRun,
 		},
 	}
@@ -199,12 +198,12 @@ func TestNoSession(t *testing.T) {
 			t.Run(tt.name+"/"+verb, func(t *testing.T) {
 				t.Parallel()
 				e := newEnv(t)
-				e.rt.ActiveSessionFn = func(context.Context, string) (realtime.Session, error) {
-					return realtime.Session{}, fmt.Errorf("GET active-session: HTTP 404: %w", realtime.ErrNoActiveSession)
+				e.rt.ActiveSessionFn = func(context.Context, string) (meeting.Session, error) {
+					return meeting.Session{}, fmt.Errorf("GET active-session: HTTP 404: %w", meeting.ErrNoActiveSession)
 				}
 				if tt.noTitle {
-					e.rt.MeetingFn = func(context.Context, string) (realtime.Meeting, error) {
-						return realtime.Meeting{}, fmt.Errorf("GET meeting: %w", realtime.ErrUpstream)
+					e.rt.MeetingFn = func(context.Context, string) (meeting.Meeting, error) {
+						return meeting.Meeting{}, fmt.Errorf("GET meeting: %w", meeting.ErrUpstream)
 					}
 				}
 				got := errorOf(t, e.run(t.Context(), modID, verb+" "+tt.meeting))

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/realtime"
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
 )
@@ -49,7 +50,7 @@ func TestOversizedSuccessBodyIsRefused(t *testing.T) {
 	c := newClient(t, f, func(cfg *realtime.Config) { cfg.HTTPClient = &http.Client{Transport: tr} })
 
 	_, err := c.Meeting(t.Context(), huge.ID)
-	if !errors.Is(err, realtime.ErrUpstream) {
+	if !errors.Is(err, meeting.ErrUpstream) {
 		t.Fatalf("Meeting with a %d-byte title: err = %v, want ErrUpstream", len(huge.Title), err)
 	}
 	if !strings.Contains(err.Error(), "response body larger than") {

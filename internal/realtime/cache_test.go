@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/realtime"
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
 )
@@ -36,7 +37,7 @@ func TestConcurrentReadsCoalesce(t *testing.T) {
 			c := newClient(t, f, tt.tweak)
 			start := make(chan struct{})
 			var wg sync.WaitGroup
-			sessions := make([]realtime.Session, 100)
+			sessions := make([]meeting.Session, 100)
 			errs := make([]error, 100)
 			for i := range 100 {
 				wg.Go(func() {
@@ -89,7 +90,7 @@ func TestCacheExpires(t *testing.T) {
 // kicked participant, however fresh the cached list was.
 func TestMutationRefreshesReads(t *testing.T) {
 	t.Parallel()
-	names := func(ps []realtime.Participant) []string {
+	names := func(ps []meeting.Participant) []string {
 		var out []string
 		for _, p := range ps {
 			out = append(out, p.Name)
@@ -104,7 +105,7 @@ func TestMutationRefreshesReads(t *testing.T) {
 		{
 			name: "kick",
 			mutate: func(ctx context.Context, c *realtime.Client) error {
-				_, err := c.Kick(ctx, meetingID, realtime.Targets{ParticipantIDs: []string{"u-bob"}})
+				_, err := c.Kick(ctx, meetingID, meeting.Targets{ParticipantIDs: []string{"u-bob"}})
 				return err
 			},
 			check: func(t *testing.T, ctx context.Context, c *realtime.Client) {
@@ -121,7 +122,7 @@ func TestMutationRefreshesReads(t *testing.T) {
 				return err
 			},
 			check: func(t *testing.T, ctx context.Context, c *realtime.Client) {
-				if _, err := c.ActiveSession(ctx, meetingID); !errors.Is(err, realtime.ErrNoActiveSession) {
+				if _, err := c.ActiveSession(ctx, meetingID); !errors.Is(err, meeting.ErrNoActiveSession) {
 					t.Errorf("ActiveSession after kick-all: %v, want ErrNoActiveSession", err)
 				}
 			},
@@ -130,8 +131,8 @@ func TestMutationRefreshesReads(t *testing.T) {
 			// A failed mutation may still have changed something upstream.
 			name: "failed mute",
 			mutate: func(ctx context.Context, c *realtime.Client) error {
-				_, err := c.Mute(ctx, meetingID, realtime.Targets{ParticipantIDs: []string{"u-zed"}})
-				if !errors.Is(err, realtime.ErrParticipantNotFound) {
+				_, err := c.Mute(ctx, meetingID, meeting.Targets{ParticipantIDs: []string{"u-zed"}})
+				if !errors.Is(err, meeting.ErrParticipantNotFound) {
 					return fmt.Errorf("mute u-zed: %v, want ErrParticipantNotFound", err)
 				}
 				return nil

@@ -1,8 +1,9 @@
 // Package realtime is rtkbot's one door to the Cloudflare RealtimeKit REST
-// API. It wraps cloudflare-go's realtime_kit service, returns the domain types
-// of types.go and the errors of errors.go, and keeps the upstream discipline
-// in one place: a shared rate limiter, bounded retries that never duplicate a
-// poll, and coalescing of identical reads behind a short cache.
+// API. It wraps cloudflare-go's realtime_kit service, returns the types and
+// sentinel errors of package meeting (the errors wrapped in an *APIError),
+// and keeps the upstream discipline in one place: a shared rate limiter,
+// bounded retries that never duplicate a poll, and coalescing of identical
+// reads behind a short cache.
 package realtime
 
 import (

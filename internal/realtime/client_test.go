@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/realtime"
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
 )
@@ -66,7 +67,7 @@ func TestMethods(t *testing.T) {
 		{
 			name: "Meeting",
 			call: func(ctx context.Context, c *realtime.Client) (any, error) { return c.Meeting(ctx, meetingID) },
-			want: realtime.Meeting{ID: meetingID, Title: "Standup", Status: "ACTIVE"},
+			want: meeting.Meeting{ID: meetingID, Title: "Standup", Status: "ACTIVE"},
 			wantReqs: func(t *testing.T) []wireRequest {
 				return []wireRequest{{Method: "GET", Path: apiPath("meetings/" + meetingID)}}
 			},
@@ -74,11 +75,11 @@ func TestMethods(t *testing.T) {
 		{
 			name: "ActiveSession",
 			call: func(ctx context.Context, c *realtime.Client) (any, error) { return c.ActiveSession(ctx, meetingID) },
-			want: realtime.Session{
+			want: meeting.Session{
 				ID:               sessionID,
 				MeetingID:        meetingID,
 				MeetingTitle:     "Standup",
-				Status:           realtime.StatusLive,
+				Status:           meeting.StatusLive,
 				LiveParticipants: 2,
 				PeakParticipants: 3,
 				MinutesConsumed:  9 + 3.5 + 8, // Ana 9 min, Cy 3.5 min until she left, Bob 8 min
@@ -91,7 +92,7 @@ func TestMethods(t *testing.T) {
 		{
 			name: "LiveParticipants",
 			call: func(ctx context.Context, c *realtime.Client) (any, error) { return c.LiveParticipants(ctx, meetingID) },
-			want: []realtime.Participant{
+			want: []meeting.Participant{
 				{ID: "u-ana", CustomParticipantID: "ana@example.com", Name: "Ana", Preset: "host", JoinedAt: t0.Add(time.Minute)},
 				{ID: "u-bob", CustomParticipantID: "bob@example.com", Name: "Bob", Preset: "participant", JoinedAt: t0.Add(2 * time.Minute)},
 			},
@@ -107,7 +108,7 @@ func TestMethods(t *testing.T) {
 			call: func(ctx context.Context, c *realtime.Client) (any, error) {
 				return c.MeetingParticipants(ctx, meetingID)
 			},
-			want: []realtime.Participant{
+			want: []meeting.Participant{
 				{ID: "u-ana", CustomParticipantID: "ana@example.com", Name: "Ana", Preset: "host"},
 				{ID: "u-bob", CustomParticipantID: "bob@example.com", Name: "Bob", Preset: "participant"},
 				{ID: "u-cy", CustomParticipantID: "cy@example.com", Name: "Cy", Preset: "participant"},
@@ -119,9 +120,9 @@ func TestMethods(t *testing.T) {
 		{
 			name: "Kick by participant ID",
 			call: func(ctx context.Context, c *realtime.Client) (any, error) {
-				return c.Kick(ctx, meetingID, realtime.Targets{ParticipantIDs: []string{"u-bob"}})
+				return c.Kick(ctx, meetingID, meeting.Targets{ParticipantIDs: []string{"u-bob"}})
 			},
-			want: []realtime.Affected{{ID: "u-bob", CustomParticipantID: "bob@example.com", Name: "Bob"}},
+			want: []meeting.Affected{{ID: "u-bob", CustomParticipantID: "bob@example.com", Name: "Bob"}},
 			wantReqs: func(t *testing.T) []wireRequest {
 				return []wireRequest{{Method: "POST", Path: apiPath("meetings/" + meetingID + "/active-session/kick"),
 					Body: jsonOf(t, `{"participant_ids":["u-bob"],"custom_participant_ids":[]}`)}}
@@ -131,9 +132,9 @@ func TestMethods(t *testing.T) {
 		{
 			name: "Kick by custom ID",
 			call: func(ctx context.Context, c *realtime.Client) (any, error) {
-				return c.Kick(ctx, meetingID, realtime.Targets{CustomParticipantIDs: []string{"ana@example.com"}})
+				return c.Kick(ctx, meetingID, meeting.Targets{CustomParticipantIDs: []string{"ana@example.com"}})
 			},
-			want: []realtime.Affected{{ID: "u-ana", CustomParticipantID: "ana@example.com", Name: "Ana"}},
+			want: []meeting.Affected{{ID: "u-ana", CustomParticipantID: "ana@example.com", Name: "Ana"}},
 			wantReqs: func(t *testing.T) []wireRequest {
 				return []wireRequest{{Method: "POST", Path: apiPath("meetings/" + meetingID + "/active-session/kick"),
 					Body: jsonOf(t, `{"participant_ids":[],"custom_participant_ids":["ana@example.com"]}`)}}
@@ -143,9 +144,9 @@ func TestMethods(t *testing.T) {
 		{
 			name: "Kick both kinds in one request",
 			call: func(ctx context.Context, c *realtime.Client) (any, error) {
-				return c.Kick(ctx, meetingID, realtime.Targets{ParticipantIDs: []string{"u-ana"}, CustomParticipantIDs: []string{"bob@example.com"}})
+				return c.Kick(ctx, meetingID, meeting.Targets{ParticipantIDs: []string{"u-ana"}, CustomParticipantIDs: []string{"bob@example.com"}})
 			},
-			want: []realtime.Affected{
+			want: []meeting.Affected{
 				{ID: "u-ana", CustomParticipantID: "ana@example.com", Name: "Ana"},
 				{ID: "u-bob", CustomParticipantID: "bob@example.com", Name: "Bob"},
 			},
@@ -158,9 +159,9 @@ func TestMethods(t *testing.T) {
 		{
 			name: "Mute",
 			call: func(ctx context.Context, c *realtime.Client) (any, error) {
-				return c.Mute(ctx, meetingID, realtime.Targets{ParticipantIDs: []string{"u-bob"}})
+				return c.Mute(ctx, meetingID, meeting.Targets{ParticipantIDs: []string{"u-bob"}})
 			},
-			want: []realtime.Affected{{ID: "u-bob", CustomParticipantID: "bob@example.com", Name: "Bob"}},
+			want: []meeting.Affected{{ID: "u-bob", CustomParticipantID: "bob@example.com", Name: "Bob"}},
 			wantReqs: func(t *testing.T) []wireRequest {
 				return []wireRequest{{Method: "POST", Path: apiPath("meetings/" + meetingID + "/active-session/mute"),
 					Body: jsonOf(t, `{"participant_ids":["u-bob"],"custom_participant_ids":[]}`)}}
@@ -170,9 +171,9 @@ func TestMethods(t *testing.T) {
 		{
 			name: "Mute by custom ID",
 			call: func(ctx context.Context, c *realtime.Client) (any, error) {
-				return c.Mute(ctx, meetingID, realtime.Targets{CustomParticipantIDs: []string{"ana@example.com"}})
+				return c.Mute(ctx, meetingID, meeting.Targets{CustomParticipantIDs: []string{"ana@example.com"}})
 			},
-			want: []realtime.Affected{{ID: "u-ana", CustomParticipantID: "ana@example.com", Name: "Ana"}},
+			want: []meeting.Affected{{ID: "u-ana", CustomParticipantID: "ana@example.com", Name: "Ana"}},
 			wantReqs: func(t *testing.T) []wireRequest {
 				return []wireRequest{{Method: "POST", Path: apiPath("meetings/" + meetingID + "/active-session/mute"),
 					Body: jsonOf(t, `{"participant_ids":[],"custom_participant_ids":["ana@example.com"]}`)}}
@@ -216,9 +217,9 @@ func TestMethods(t *testing.T) {
 			call: func(ctx context.Context, c *realtime.Client) (any, error) {
 				return c.CreatePoll(ctx, meetingID, "Lunch?", []string{"Pizza", "Salad"}, true, false)
 			},
-			want: realtime.Poll{
+			want: meeting.Poll{
 				Question:  "Lunch?",
-				Options:   []realtime.PollOption{{Text: "Pizza"}, {Text: "Salad"}},
+				Options:   []meeting.PollOption{{Text: "Pizza"}, {Text: "Salad"}},
 				Anonymous: true,
 				CreatedBy: testApp,
 			},
@@ -228,8 +229,8 @@ func TestMethods(t *testing.T) {
 			},
 			check: func(t *testing.T, f *rtkfake.Server, got any) {
 				polls := f.Polls(meetingID)
-				if len(polls) != 1 || polls[0].ID != got.(realtime.Poll).ID {
-					t.Errorf("fake holds polls %+v, want exactly the one returned (%s)", polls, got.(realtime.Poll).ID)
+				if len(polls) != 1 || polls[0].ID != got.(meeting.Poll).ID {
+					t.Errorf("fake holds polls %+v, want exactly the one returned (%s)", polls, got.(meeting.Poll).ID)
 				}
 			},
 		},
@@ -296,7 +297,7 @@ func TestCredentialsOnlyFromConfig(t *testing.T) {
 	if _, err := c.Meeting(t.Context(), meetingID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Mute(t.Context(), meetingID, realtime.Targets{ParticipantIDs: []string{"u-bob"}}); err != nil {
+	if _, err := c.Mute(t.Context(), meetingID, meeting.Targets{ParticipantIDs: []string{"u-bob"}}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := f.Requests()

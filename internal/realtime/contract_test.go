@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/realtime"
 	"github.com/rtkbot/rtkbot/internal/testutil"
 )
@@ -111,18 +112,18 @@ func TestContractPrism(t *testing.T) {
 			return err
 		}},
 		{name: "Kick", call: func(ctx context.Context) error {
-			a, err := c.Kick(ctx, contractMeeting, realtime.Targets{ParticipantIDs: []string{"p-1", "p-2"}})
+			a, err := c.Kick(ctx, contractMeeting, meeting.Targets{ParticipantIDs: []string{"p-1", "p-2"}})
 			if err == nil && (len(a) == 0 || a[0].ID == "") {
 				t.Errorf("Kick = %+v, want affected participants", a)
 			}
 			return err
 		}},
 		{name: "Kick by custom ID", call: func(ctx context.Context) error {
-			_, err := c.Kick(ctx, contractMeeting, realtime.Targets{CustomParticipantIDs: []string{"c-1"}})
+			_, err := c.Kick(ctx, contractMeeting, meeting.Targets{CustomParticipantIDs: []string{"c-1"}})
 			return err
 		}},
 		{name: "Mute", call: func(ctx context.Context) error {
-			a, err := c.Mute(ctx, contractMeeting, realtime.Targets{ParticipantIDs: []string{"p-1"}, CustomParticipantIDs: []string{"c-1"}})
+			a, err := c.Mute(ctx, contractMeeting, meeting.Targets{ParticipantIDs: []string{"p-1"}, CustomParticipantIDs: []string{"c-1"}})
 			if err == nil && len(a) == 0 {
 				t.Errorf("Mute = %+v, want affected participants", a)
 			}
@@ -131,7 +132,7 @@ func TestContractPrism(t *testing.T) {
 		{name: "Mute by participant ID only", call: func(ctx context.Context) error {
 			// The unused array must go out as [], which the schema accepts,
 			// not null, which it rejects.
-			_, err := c.Mute(ctx, contractMeeting, realtime.Targets{ParticipantIDs: []string{"p-1"}})
+			_, err := c.Mute(ctx, contractMeeting, meeting.Targets{ParticipantIDs: []string{"p-1"}})
 			return err
 		}},
 		{name: "KickAll", call: func(ctx context.Context) error {
@@ -150,15 +151,15 @@ func TestContractPrism(t *testing.T) {
 			return err
 		}},
 		// The spec's own error examples, in both envelopes.
-		{name: "ActiveSession 404", prefer: "code=404", want: realtime.ErrNoActiveSession, call: func(ctx context.Context) error {
+		{name: "ActiveSession 404", prefer: "code=404", want: meeting.ErrNoActiveSession, call: func(ctx context.Context) error {
 			_, err := c.ActiveSession(ctx, contractMeeting)
 			return err
 		}},
-		{name: "Kick 404", prefer: "code=404", want: realtime.ErrParticipantNotFound, call: func(ctx context.Context) error {
-			_, err := c.Kick(ctx, contractMeeting, realtime.Targets{ParticipantIDs: []string{"p-1"}})
+		{name: "Kick 404", prefer: "code=404", want: meeting.ErrParticipantNotFound, call: func(ctx context.Context) error {
+			_, err := c.Kick(ctx, contractMeeting, meeting.Targets{ParticipantIDs: []string{"p-1"}})
 			return err
 		}},
-		{name: "Meeting 403", prefer: "code=403", want: realtime.ErrUnauthorized, call: func(ctx context.Context) error {
+		{name: "Meeting 403", prefer: "code=403", want: meeting.ErrUnauthorized, call: func(ctx context.Context) error {
 			_, err := c.Meeting(ctx, contractMeeting)
 			return err
 		}},

@@ -7,28 +7,13 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
-)
 
-// Errors a caller can act on. Match them with errors.Is; the wrapping error
-// (an *APIError) keeps the upstream status and message for logs.
-var (
-	// ErrNoActiveSession: the meeting exists but nobody is in it now (404 on
-	// active-session and its sub-resources).
-	ErrNoActiveSession = errors.New("no active session")
-	// ErrMeetingNotFound: no meeting with that ID in this app.
-	ErrMeetingNotFound = errors.New("meeting not found")
-	// ErrParticipantNotFound: a kick or mute target is not in the session.
-	ErrParticipantNotFound = errors.New("participant not found")
-	// ErrUnauthorized: the API token is missing, invalid, or lacks the
-	// "Realtime Admin" permission (401/403).
-	ErrUnauthorized = errors.New("cloudflare API token rejected: it needs the Realtime Admin permission")
-	// ErrUpstream: RealtimeKit failed (5xx, or transport errors) after retries.
-	ErrUpstream = errors.New("realtimekit upstream error")
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // APIError is a non-success answer from the API, keeping what RealtimeKit or
-// Cloudflare said. Unwrap yields the matching sentinel above, if any.
+// Cloudflare said. Unwrap yields the matching sentinel of package meeting
+// (meeting.ErrMeetingNotFound, ...), if any.
 type APIError struct {
 	Status  int    // HTTP status
 	Code    string // upstream error code, as text (numeric codes are formatted)
@@ -44,22 +29,11 @@ func (e *APIError) Error() string {
 // Unwrap returns the sentinel that classifies e, or nil.
 func (e *APIError) Unwrap() error { return e.kind }
 
-// RateLimitError is a 429 that outlasted the retries (or the caller's
-// deadline). RetryAfter is the wait the upstream asked for.
-type RateLimitError struct {
-	RetryAfter time.Duration
-	Route      string
-}
-
-func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("%s: rate limited, retry after %s", e.Route, e.RetryAfter)
-}
-
 // classify turns the outcome of a call into the error callers see: nil, a
-// context error, a *RateLimitError, or an *APIError whose Unwrap yields the
-// sentinel for its status and route. err is what the SDK returned; x holds
-// the status and body of the last response, which the SDK does not always
-// keep (it fails on non-JSON error bodies).
+// context error, a *meeting.RateLimitError, or an *APIError whose Unwrap yields
+// the sentinel for its status and route. err is what the SDK returned; x holds
+// the status and body of the last response, which the SDK does not always keep
+// (it fails on non-JSON error bodies).
 func (c *Client) classify(x *call, err error) error {
 	if err == nil {
 		return nil
@@ -67,13 +41,13 @@ func (c *Client) classify(x *call, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	var rl *RateLimitError
+	var rl *meeting.RateLimitError
 	if errors.As(err, &rl) {
 		return rl
 	}
 	switch {
 	case x.status == http.StatusTooManyRequests:
-		return &RateLimitError{RetryAfter: x.retryAfter, Route: x.route.String()}
+		return &meeting.RateLimitError{RetryAfter: x.retryAfter, Route: x.route.String()}
 	case x.status >= 400:
 		code, msg := upstreamMessage(x.status, x.body)
 		return &APIError{
@@ -88,10 +62,10 @@ func (c *Client) classify(x *call, err error) error {
 		return err
 	case x.status == 0:
 		// No response: the transport failed (after any retries).
-		return &APIError{Route: x.route.String(), Message: c.scrub(err.Error()), kind: ErrUpstream}
+		return &APIError{Route: x.route.String(), Message: c.scrub(err.Error()), kind: meeting.ErrUpstream}
 	default:
 		// A success status with a body we could not read.
-		return &APIError{Status: x.status, Route: x.route.String(), Message: c.scrub(err.Error()), kind: ErrUpstream}
+		return &APIError{Status: x.status, Route: x.route.String(), Message: c.scrub(err.Error()), kind: meeting.ErrUpstream}
 	}
 }
 
@@ -103,9 +77,9 @@ func (c *Client) classify(x *call, err error) error {
 func kindOf(r route, status int, code, msg string) error {
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return ErrUnauthorized
+		return meeting.ErrUnauthorized
 	case status >= 500:
-		return ErrUpstream
+		return meeting.ErrUpstream
 	case status != http.StatusNotFound:
 		return nil
 	case code == cfNoRoute:
@@ -116,28 +90,28 @@ func kindOf(r route, status int, code, msg string) error {
 	m := strings.ToLower(msg)
 	switch r {
 	case routeMeeting, routeMeetingParticipants:
-		return ErrMeetingNotFound
+		return meeting.ErrMeetingNotFound
 	case routeActiveSession, routeSessionParticipants:
 		// ActiveSession double-checks with GET meeting (see session.go).
 		if mentionsMissingMeeting(m) {
-			return ErrMeetingNotFound
+			return meeting.ErrMeetingNotFound
 		}
-		return ErrNoActiveSession
+		return meeting.ErrNoActiveSession
 	case routeKick, routeMute:
 		switch {
 		case strings.Contains(m, "user") || strings.Contains(m, "participant"):
-			return ErrParticipantNotFound
+			return meeting.ErrParticipantNotFound
 		case strings.Contains(m, "session"):
-			return ErrNoActiveSession
+			return meeting.ErrNoActiveSession
 		case mentionsMissingMeeting(m):
-			return ErrMeetingNotFound
+			return meeting.ErrMeetingNotFound
 		}
-		return ErrParticipantNotFound
+		return meeting.ErrParticipantNotFound
 	default: // kick-all, mute-all, poll: the active session is what is missing
 		if mentionsMissingMeeting(m) {
-			return ErrMeetingNotFound
+			return meeting.ErrMeetingNotFound
 		}
-		return ErrNoActiveSession
+		return meeting.ErrNoActiveSession
 	}
 }
 

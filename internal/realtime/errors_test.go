@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/realtime"
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
 )
@@ -39,7 +40,7 @@ func TestErrorMapping(t *testing.T) {
 		{
 			name:       "unknown meeting",
 			call:       func(ctx context.Context, c *realtime.Client) error { _, err := c.Meeting(ctx, noMeeting); return err },
-			wantIs:     realtime.ErrMeetingNotFound,
+			wantIs:     meeting.ErrMeetingNotFound,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No meeting found for meeting_id " + noMeeting, Route: "GET meetings/{meeting_id}"},
 			wantRoutes: []string{rtkfake.RouteMeeting},
 		},
@@ -49,7 +50,7 @@ func TestErrorMapping(t *testing.T) {
 				_, err := c.ActiveSession(ctx, noMeeting)
 				return err
 			},
-			wantIs:     realtime.ErrMeetingNotFound,
+			wantIs:     meeting.ErrMeetingNotFound,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No meeting found for meeting_id " + noMeeting, Route: "GET meetings/{meeting_id}/active-session"},
 			wantRoutes: []string{rtkfake.RouteActiveSession},
 		},
@@ -61,7 +62,7 @@ func TestErrorMapping(t *testing.T) {
 				_, err := c.ActiveSession(ctx, idleMeeting)
 				return err
 			},
-			wantIs:     realtime.ErrNoActiveSession,
+			wantIs:     meeting.ErrNoActiveSession,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No active session found for meeting_id " + idleMeeting, Route: "GET meetings/{meeting_id}/active-session"},
 			wantRoutes: []string{rtkfake.RouteActiveSession, rtkfake.RouteMeeting},
 		},
@@ -71,7 +72,7 @@ func TestErrorMapping(t *testing.T) {
 				_, err := c.LiveParticipants(ctx, idleMeeting)
 				return err
 			},
-			wantIs:     realtime.ErrNoActiveSession,
+			wantIs:     meeting.ErrNoActiveSession,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No active session found for meeting_id " + idleMeeting, Route: "GET meetings/{meeting_id}/active-session"},
 			wantRoutes: []string{rtkfake.RouteActiveSession, rtkfake.RouteMeeting},
 		},
@@ -81,61 +82,61 @@ func TestErrorMapping(t *testing.T) {
 				_, err := c.MeetingParticipants(ctx, noMeeting)
 				return err
 			},
-			wantIs:     realtime.ErrMeetingNotFound,
+			wantIs:     meeting.ErrMeetingNotFound,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No meeting found for meeting_id " + noMeeting, Route: "GET meetings/{meeting_id}/participants"},
 			wantRoutes: []string{rtkfake.RouteMeetingParticipants},
 		},
 		{
 			name: "kick someone not in the session",
 			call: func(ctx context.Context, c *realtime.Client) error {
-				_, err := c.Kick(ctx, meetingID, realtime.Targets{ParticipantIDs: []string{"u-ana", "u-zed"}})
+				_, err := c.Kick(ctx, meetingID, meeting.Targets{ParticipantIDs: []string{"u-ana", "u-zed"}})
 				return err
 			},
-			wantIs:     realtime.ErrParticipantNotFound,
+			wantIs:     meeting.ErrParticipantNotFound,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No user found with id u-zed", Route: "POST meetings/{meeting_id}/active-session/kick"},
 			wantRoutes: []string{rtkfake.RouteKick},
 		},
 		{
 			name: "mute an unknown custom ID",
 			call: func(ctx context.Context, c *realtime.Client) error {
-				_, err := c.Mute(ctx, meetingID, realtime.Targets{CustomParticipantIDs: []string{"zed@example.com"}})
+				_, err := c.Mute(ctx, meetingID, meeting.Targets{CustomParticipantIDs: []string{"zed@example.com"}})
 				return err
 			},
-			wantIs:     realtime.ErrParticipantNotFound,
+			wantIs:     meeting.ErrParticipantNotFound,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No user found with id zed@example.com", Route: "POST meetings/{meeting_id}/active-session/mute"},
 			wantRoutes: []string{rtkfake.RouteMute},
 		},
 		{
 			name: "kick in an empty meeting",
 			call: func(ctx context.Context, c *realtime.Client) error {
-				_, err := c.Kick(ctx, idleMeeting, realtime.Targets{ParticipantIDs: []string{"u-ana"}})
+				_, err := c.Kick(ctx, idleMeeting, meeting.Targets{ParticipantIDs: []string{"u-ana"}})
 				return err
 			},
-			wantIs:     realtime.ErrNoActiveSession,
+			wantIs:     meeting.ErrNoActiveSession,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No active session found for meeting_id " + idleMeeting, Route: "POST meetings/{meeting_id}/active-session/kick"},
 			wantRoutes: []string{rtkfake.RouteKick},
 		},
 		{
 			name: "mute in an unknown meeting",
 			call: func(ctx context.Context, c *realtime.Client) error {
-				_, err := c.Mute(ctx, noMeeting, realtime.Targets{ParticipantIDs: []string{"u-ana"}})
+				_, err := c.Mute(ctx, noMeeting, meeting.Targets{ParticipantIDs: []string{"u-ana"}})
 				return err
 			},
-			wantIs:     realtime.ErrMeetingNotFound,
+			wantIs:     meeting.ErrMeetingNotFound,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No meeting found for meeting_id " + noMeeting, Route: "POST meetings/{meeting_id}/active-session/mute"},
 			wantRoutes: []string{rtkfake.RouteMute},
 		},
 		{
 			name:       "kick-all in an empty meeting",
 			call:       func(ctx context.Context, c *realtime.Client) error { _, err := c.KickAll(ctx, idleMeeting); return err },
-			wantIs:     realtime.ErrNoActiveSession,
+			wantIs:     meeting.ErrNoActiveSession,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No active session found for meeting_id " + idleMeeting, Route: "POST meetings/{meeting_id}/active-session/kick-all"},
 			wantRoutes: []string{rtkfake.RouteKickAll},
 		},
 		{
 			name:       "kick-all in an unknown meeting",
 			call:       func(ctx context.Context, c *realtime.Client) error { _, err := c.KickAll(ctx, noMeeting); return err },
-			wantIs:     realtime.ErrMeetingNotFound,
+			wantIs:     meeting.ErrMeetingNotFound,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No meeting found for meeting_id " + noMeeting, Route: "POST meetings/{meeting_id}/active-session/kick-all"},
 			wantRoutes: []string{rtkfake.RouteKickAll},
 		},
@@ -145,14 +146,14 @@ func TestErrorMapping(t *testing.T) {
 				_, err := c.MuteAll(ctx, idleMeeting, true)
 				return err
 			},
-			wantIs:     realtime.ErrNoActiveSession,
+			wantIs:     meeting.ErrNoActiveSession,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No active session found for meeting_id " + idleMeeting, Route: "POST meetings/{meeting_id}/active-session/mute-all"},
 			wantRoutes: []string{rtkfake.RouteMuteAll},
 		},
 		{
 			name:       "poll in an empty meeting",
 			call:       func(ctx context.Context, c *realtime.Client) error { return poll(ctx, c, idleMeeting) },
-			wantIs:     realtime.ErrNoActiveSession,
+			wantIs:     meeting.ErrNoActiveSession,
 			want:       &realtime.APIError{Status: 404, Code: "404", Message: "No active session found for meeting_id " + idleMeeting, Route: "POST meetings/{meeting_id}/active-session/poll"},
 			wantRoutes: []string{rtkfake.RoutePoll},
 		},
@@ -163,7 +164,7 @@ func TestErrorMapping(t *testing.T) {
 				_, err := c.ActiveSession(ctx, meetingID)
 				return err
 			},
-			wantIs:     realtime.ErrUnauthorized,
+			wantIs:     meeting.ErrUnauthorized,
 			want:       &realtime.APIError{Status: 401, Code: "10000", Message: "Authentication error", Route: "GET meetings/{meeting_id}/active-session"},
 			wantRoutes: []string{rtkfake.RouteActiveSession},
 		},
@@ -171,7 +172,7 @@ func TestErrorMapping(t *testing.T) {
 			name:       "another account",
 			tweak:      func(c *realtime.Config) { c.AccountID = "0000000000000000000000000000beef" },
 			call:       func(ctx context.Context, c *realtime.Client) error { _, err := c.KickAll(ctx, meetingID); return err },
-			wantIs:     realtime.ErrUnauthorized,
+			wantIs:     meeting.ErrUnauthorized,
 			want:       &realtime.APIError{Status: 403, Code: "10000", Message: "Authentication error", Route: "POST meetings/{meeting_id}/active-session/kick-all"},
 			wantRoutes: []string{rtkfake.RouteKickAll},
 		},
@@ -179,10 +180,10 @@ func TestErrorMapping(t *testing.T) {
 			name:  "token without the permission",
 			fault: map[string]rtkfake.Fault{rtkfake.RouteMute: {Status: 403}},
 			call: func(ctx context.Context, c *realtime.Client) error {
-				_, err := c.Mute(ctx, meetingID, realtime.Targets{ParticipantIDs: []string{"u-ana"}})
+				_, err := c.Mute(ctx, meetingID, meeting.Targets{ParticipantIDs: []string{"u-ana"}})
 				return err
 			},
-			wantIs:     realtime.ErrUnauthorized,
+			wantIs:     meeting.ErrUnauthorized,
 			want:       &realtime.APIError{Status: 403, Code: "10000", Message: "Authentication error", Route: "POST meetings/{meeting_id}/active-session/mute"},
 			wantRoutes: []string{rtkfake.RouteMute},
 		},
@@ -190,7 +191,7 @@ func TestErrorMapping(t *testing.T) {
 			name:       "server error",
 			fault:      map[string]rtkfake.Fault{rtkfake.RouteMeeting: {Status: 503}},
 			call:       func(ctx context.Context, c *realtime.Client) error { _, err := c.Meeting(ctx, meetingID); return err },
-			wantIs:     realtime.ErrUpstream,
+			wantIs:     meeting.ErrUpstream,
 			want:       &realtime.APIError{Status: 503, Code: "503", Message: "Service Unavailable", Route: "GET meetings/{meeting_id}"},
 			wantRoutes: []string{rtkfake.RouteMeeting},
 		},
@@ -198,7 +199,7 @@ func TestErrorMapping(t *testing.T) {
 			name:       "proxy error page",
 			fault:      map[string]rtkfake.Fault{rtkfake.RouteKickAll: {Status: 502, Body: []byte("<html><h1>502 Bad Gateway</h1></html>")}},
 			call:       func(ctx context.Context, c *realtime.Client) error { _, err := c.KickAll(ctx, meetingID); return err },
-			wantIs:     realtime.ErrUpstream,
+			wantIs:     meeting.ErrUpstream,
 			want:       &realtime.APIError{Status: 502, Message: "Bad Gateway: <html><h1>502 Bad Gateway</h1></html>", Route: "POST meetings/{meeting_id}/active-session/kick-all"},
 			wantRoutes: []string{rtkfake.RouteKickAll},
 		},
@@ -278,7 +279,7 @@ func checkError(t *testing.T, err, wantIs error, want *realtime.APIError) {
 	if wantIs != nil && !errors.Is(err, wantIs) {
 		t.Errorf("err = %v, want errors.Is %v", err, wantIs)
 	}
-	for _, s := range []error{realtime.ErrMeetingNotFound, realtime.ErrNoActiveSession, realtime.ErrParticipantNotFound, realtime.ErrUnauthorized, realtime.ErrUpstream} {
+	for _, s := range []error{meeting.ErrMeetingNotFound, meeting.ErrNoActiveSession, meeting.ErrParticipantNotFound, meeting.ErrUnauthorized, meeting.ErrUpstream} {
 		if s != wantIs && errors.Is(err, s) {
 			t.Errorf("err = %v, also matches %v", err, s)
 		}
@@ -300,7 +301,7 @@ func checkError(t *testing.T, err, wantIs error, want *realtime.APIError) {
 }
 
 // TestTransportErrorIsUpstream checks that a RealtimeKit that cannot be
-// reached at all is reported as ErrUpstream, after the retries.
+// reached at all is reported as meeting.ErrUpstream, after the retries.
 func TestTransportErrorIsUpstream(t *testing.T) {
 	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -321,7 +322,7 @@ func TestTransportErrorIsUpstream(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Meeting(t.Context(), meetingID)
-	if !errors.Is(err, realtime.ErrUpstream) {
+	if !errors.Is(err, meeting.ErrUpstream) {
 		t.Fatalf("err = %v, want ErrUpstream", err)
 	}
 	var apiErr *realtime.APIError
@@ -340,12 +341,12 @@ func TestRateLimitErrorCarriesRetryAfter(t *testing.T) {
 	f := newFake(t)
 	f.SetFault(rtkfake.RouteKick, rtkfake.Fault{Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second})
 	c := newClient(t, f, func(c *realtime.Config) { c.MaxRetries = -1 })
-	_, err := c.Kick(t.Context(), meetingID, realtime.Targets{ParticipantIDs: []string{"u-bob"}})
-	var rl *realtime.RateLimitError
+	_, err := c.Kick(t.Context(), meetingID, meeting.Targets{ParticipantIDs: []string{"u-bob"}})
+	var rl *meeting.RateLimitError
 	if !errors.As(err, &rl) {
 		t.Fatalf("err = %v, want a *RateLimitError", err)
 	}
-	want := realtime.RateLimitError{RetryAfter: 7 * time.Second, Route: "POST meetings/{meeting_id}/active-session/kick"}
+	want := meeting.RateLimitError{RetryAfter: 7 * time.Second, Route: "POST meetings/{meeting_id}/active-session/kick"}
 	if *rl != want {
 		t.Errorf("RateLimitError = %+v, want %+v", *rl, want)
 	}

@@ -7,17 +7,19 @@ import (
 
 	"github.com/cloudflare/cloudflare-go/v6/option"
 	"github.com/cloudflare/cloudflare-go/v6/realtime_kit"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // Kick removes the targets from the meeting's active session, all in one
-// request, and returns who was removed. Errors: ErrParticipantNotFound,
-// ErrNoActiveSession, ErrMeetingNotFound, ErrUnauthorized, *RateLimitError,
-// ErrUpstream (all wrapped), ctx errors.
+// request, and returns who was removed. Errors: meeting.ErrParticipantNotFound,
+// meeting.ErrNoActiveSession, meeting.ErrMeetingNotFound,
+// meeting.ErrUnauthorized, *meeting.RateLimitError, meeting.ErrUpstream (all
+// wrapped), ctx errors.
 //
 // Kick is retried like a read: kicking twice removes the same people. If an
 // earlier attempt did reach RealtimeKit, though, a retry can answer
-// ErrParticipantNotFound for people that attempt already removed.
-func (c *Client) Kick(ctx context.Context, meetingID string, t Targets) ([]Affected, error) {
+// meeting.ErrParticipantNotFound for people that attempt already removed.
+func (c *Client) Kick(ctx context.Context, meetingID string, t meeting.Targets) ([]meeting.Affected, error) {
 	if err := checkTargets(meetingID, t); err != nil {
 		return nil, fmt.Errorf("kick %d participants in meeting %s: %w", t.Len(), meetingID, err)
 	}
@@ -41,7 +43,7 @@ func (c *Client) Kick(ctx context.Context, meetingID string, t Targets) ([]Affec
 
 // Mute mutes the targets' microphones in the meeting's active session, all
 // in one request, and returns who was muted. Errors: as for Kick.
-func (c *Client) Mute(ctx context.Context, meetingID string, t Targets) ([]Affected, error) {
+func (c *Client) Mute(ctx context.Context, meetingID string, t meeting.Targets) ([]meeting.Affected, error) {
 	if err := checkTargets(meetingID, t); err != nil {
 		return nil, fmt.Errorf("mute %d participants in meeting %s: %w", t.Len(), meetingID, err)
 	}
@@ -59,11 +61,12 @@ func (c *Client) Mute(ctx context.Context, meetingID string, t Targets) ([]Affec
 	return out.affected(), nil
 }
 
-// KickAll removes everyone from the meeting's active session, which ends
-// it, and returns how many were removed. Errors: ErrNoActiveSession,
-// ErrMeetingNotFound, ErrUnauthorized, *RateLimitError, ErrUpstream (all
-// wrapped), ctx errors. A retry after an attempt that reached RealtimeKit
-// can answer ErrNoActiveSession: the first attempt ended the session.
+// KickAll removes everyone from the meeting's active session, which ends it, and
+// returns how many were removed. Errors: meeting.ErrNoActiveSession,
+// meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError,
+// meeting.ErrUpstream (all wrapped), ctx errors. A retry after an attempt that
+// reached RealtimeKit can answer meeting.ErrNoActiveSession: the first attempt
+// ended the session.
 func (c *Client) KickAll(ctx context.Context, meetingID string) (int, error) {
 	if err := checkID("meeting", meetingID); err != nil {
 		return 0, fmt.Errorf("kick everyone in meeting %s: %w", meetingID, err)
@@ -123,15 +126,15 @@ type affectedResponse struct {
 	} `json:"data"`
 }
 
-func (r affectedResponse) affected() []Affected {
-	out := make([]Affected, 0, len(r.Data.Participants))
+func (r affectedResponse) affected() []meeting.Affected {
+	out := make([]meeting.Affected, 0, len(r.Data.Participants))
 	for _, p := range r.Data.Participants {
-		out = append(out, Affected{ID: p.ID, CustomParticipantID: p.CustomParticipantID, Name: p.Name})
+		out = append(out, meeting.Affected{ID: p.ID, CustomParticipantID: p.CustomParticipantID, Name: p.Name})
 	}
 	return out
 }
 
-func checkTargets(meetingID string, t Targets) error {
+func checkTargets(meetingID string, t meeting.Targets) error {
 	if err := checkID("meeting", meetingID); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cloudflare/cloudflare-go/v6/option"
 	"github.com/cloudflare/cloudflare-go/v6/realtime_kit"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // pageSize is the per_page of paged reads; maxPages bounds how many pages
@@ -20,11 +21,11 @@ const (
 // LiveParticipants returns who is in the meeting's active session now, in
 // join order, one entry per participant even if they joined from several
 // devices. Errors: those of ActiveSession.
-func (c *Client) LiveParticipants(ctx context.Context, meetingID string) ([]Participant, error) {
+func (c *Client) LiveParticipants(ctx context.Context, meetingID string) ([]meeting.Participant, error) {
 	if err := checkID("meeting", meetingID); err != nil {
 		return nil, fmt.Errorf("list live participants of meeting %s: %w", meetingID, err)
 	}
-	ps, err := cachedRead(ctx, c.cache, readLiveParticipants, meetingID, func(ctx context.Context) ([]Participant, error) {
+	ps, err := cachedRead(ctx, c.cache, readLiveParticipants, meetingID, func(ctx context.Context) ([]meeting.Participant, error) {
 		s, err := c.activeSession(ctx, meetingID)
 		if err != nil {
 			return nil, err
@@ -40,8 +41,8 @@ func (c *Client) LiveParticipants(ctx context.Context, meetingID string) ([]Part
 // sessionParticipants reads every page of a session's participant list,
 // which has no paging metadata: a short page is the last. The list holds
 // every peer that ever joined; those with left_at are gone.
-func (c *Client) sessionParticipants(ctx context.Context, meetingID, sessionID string) ([]Participant, error) {
-	var live []Participant
+func (c *Client) sessionParticipants(ctx context.Context, meetingID, sessionID string) ([]meeting.Participant, error) {
+	var live []meeting.Participant
 	seen := make(map[string]int) // user ID → index in live
 	for page := 1; page <= maxPages; page++ {
 		x := &call{route: routeSessionParticipants, meetingID: meetingID}
@@ -70,7 +71,7 @@ func (c *Client) sessionParticipants(ctx context.Context, meetingID, sessionID s
 					slog.String("meeting_id", meetingID), slog.String("peer_id", p.ID))
 				continue
 			}
-			q := Participant{
+			q := meeting.Participant{
 				ID:                  p.UserID,
 				CustomParticipantID: p.CustomParticipantID,
 				Name:                p.DisplayName,
@@ -88,13 +89,13 @@ func (c *Client) sessionParticipants(ctx context.Context, meetingID, sessionID s
 			live = append(live, q)
 		}
 		if len(res.Data.Participants) < pageSize {
-			slices.SortStableFunc(live, func(a, b Participant) int { return a.JoinedAt.Compare(b.JoinedAt) })
+			slices.SortStableFunc(live, func(a, b meeting.Participant) int { return a.JoinedAt.Compare(b.JoinedAt) })
 			return live, nil
 		}
 	}
 	c.log.LogAttrs(ctx, slog.LevelWarn, "realtimekit: participant list truncated",
 		slog.String("meeting_id", meetingID), slog.Int("pages", maxPages))
-	slices.SortStableFunc(live, func(a, b Participant) int { return a.JoinedAt.Compare(b.JoinedAt) })
+	slices.SortStableFunc(live, func(a, b meeting.Participant) int { return a.JoinedAt.Compare(b.JoinedAt) })
 	return live, nil
 }
 
@@ -117,15 +118,15 @@ type participantsPage struct {
 	} `json:"data"`
 }
 
-// MeetingParticipants returns everyone registered on the meeting, whether in
-// a session or not. JoinedAt is zero: registration is not joining. Errors:
-// ErrMeetingNotFound, ErrUnauthorized, *RateLimitError, ErrUpstream (all
-// wrapped), ctx errors.
-func (c *Client) MeetingParticipants(ctx context.Context, meetingID string) ([]Participant, error) {
+// MeetingParticipants returns everyone registered on the meeting, whether in a
+// session or not. JoinedAt is zero: registration is not joining. Errors:
+// meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError,
+// meeting.ErrUpstream (all wrapped), ctx errors.
+func (c *Client) MeetingParticipants(ctx context.Context, meetingID string) ([]meeting.Participant, error) {
 	if err := checkID("meeting", meetingID); err != nil {
 		return nil, fmt.Errorf("list participants of meeting %s: %w", meetingID, err)
 	}
-	ps, err := cachedRead(ctx, c.cache, readMeetingParticipants, meetingID, func(ctx context.Context) ([]Participant, error) {
+	ps, err := cachedRead(ctx, c.cache, readMeetingParticipants, meetingID, func(ctx context.Context) ([]meeting.Participant, error) {
 		return c.meetingParticipants(ctx, meetingID)
 	})
 	if err != nil {
@@ -134,8 +135,8 @@ func (c *Client) MeetingParticipants(ctx context.Context, meetingID string) ([]P
 	return slices.Clone(ps), nil
 }
 
-func (c *Client) meetingParticipants(ctx context.Context, meetingID string) ([]Participant, error) {
-	var all []Participant
+func (c *Client) meetingParticipants(ctx context.Context, meetingID string) ([]meeting.Participant, error) {
+	var all []meeting.Participant
 	for page := 1; page <= maxPages; page++ {
 		x := &call{route: routeMeetingParticipants, meetingID: meetingID}
 		var params realtime_kit.MeetingGetMeetingParticipantsParams
@@ -147,7 +148,7 @@ func (c *Client) meetingParticipants(ctx context.Context, meetingID string) ([]P
 			return nil, err
 		}
 		for _, p := range res.Data {
-			all = append(all, Participant{
+			all = append(all, meeting.Participant{
 				ID:                  p.ID,
 				CustomParticipantID: p.CustomParticipantID,
 				Name:                p.Name,

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
 )
 
@@ -148,7 +148,7 @@ func TestLiveParticipantsKeepsFirstJoin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []realtime.Participant{
+	want := []meeting.Participant{
 		{ID: "u-bob", CustomParticipantID: "bob@example.com", Name: "Bob", Preset: "participant", JoinedAt: t0.Add(30 * time.Second)},
 		{ID: "u-ana", CustomParticipantID: "ana@example.com", Name: "Ana", Preset: "host", JoinedAt: t0.Add(time.Minute)},
 	}
@@ -174,7 +174,7 @@ func TestMeetingParticipantsPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 230 || got[0].ID != "u-000" || got[229] != (realtime.Participant{ID: "u-229", CustomParticipantID: "c-229", Name: "N229", Preset: "attendee"}) {
+	if len(got) != 230 || got[0].ID != "u-000" || got[229] != (meeting.Participant{ID: "u-229", CustomParticipantID: "c-229", Name: "N229", Preset: "attendee"}) {
 		t.Errorf("got %d participants, first %+v, last %+v; want u-000 … u-229", len(got), got[0], got[len(got)-1])
 	}
 	var pages []string

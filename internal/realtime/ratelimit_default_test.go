@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/realtime"
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
 )
@@ -36,7 +37,7 @@ func TestDefaultRateLimitAdmitsTwentyThenOneEvery286ms(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	_, err := c.Meeting(ctx, meetingID)
-	var rl *realtime.RateLimitError
+	var rl *meeting.RateLimitError
 	if !errors.As(err, &rl) {
 		t.Fatalf("request 21: err = %v, want a RateLimitError from the client's own limiter", err)
 	}

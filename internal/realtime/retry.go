@@ -17,12 +17,13 @@ import (
 	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6/option"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"golang.org/x/time/rate"
 )
 
 // maxRetryWait is the longest a single retry waits for. A Retry-After longer
-// than this is not waited out: the caller gets a RateLimitError at once and
-// can tell its user when to try again, instead of hanging.
+// than this is not waited out: the caller gets a meeting.RateLimitError at once
+// and can tell its user when to try again, instead of hanging.
 const maxRetryWait = 10 * time.Second
 
 // maxErrorBody bounds how much of an error response is kept for messages.
@@ -211,8 +212,8 @@ func (c *Client) sleep(ctx context.Context, x *call, d, took time.Duration, stat
 	}
 }
 
-// wait takes a token from the shared limiter, waiting for it if need be. If
-// the token comes later than ctx's deadline it returns a RateLimitError at
+// wait takes a token from the shared limiter, waiting for it if need be. If the
+// token comes later than ctx's deadline it returns a meeting.RateLimitError at
 // once instead of waiting in vain.
 func (c *Client) wait(ctx context.Context, x *call) error {
 	if err := ctx.Err(); err != nil {
@@ -220,7 +221,7 @@ func (c *Client) wait(ctx context.Context, x *call) error {
 	}
 	r, now := c.limiter.reserve()
 	if !r.OK() {
-		return &RateLimitError{Route: x.route.String()}
+		return &meeting.RateLimitError{Route: x.route.String()}
 	}
 	d := r.DelayFrom(now)
 	if d <= 0 {
@@ -229,7 +230,7 @@ func (c *Client) wait(ctx context.Context, x *call) error {
 	// The deadline is on the real clock, the bucket on c.now.
 	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(d).After(deadline) {
 		c.limiter.cancel(r)
-		return &RateLimitError{RetryAfter: d, Route: x.route.String()}
+		return &meeting.RateLimitError{RetryAfter: d, Route: x.route.String()}
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -302,7 +303,7 @@ func readErrorBody(res *http.Response) []byte {
 }
 
 // errBodyTooLarge is what reading a success body past MaxResponseBody
-// returns; the caller sees an ErrUpstream.
+// returns; the caller sees an meeting.ErrUpstream.
 var errBodyTooLarge = fmt.Errorf("response body larger than %d bytes", MaxResponseBody)
 
 // cappedBody reads at most left bytes of a body, then fails with

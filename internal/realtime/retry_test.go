@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/time/rate"
 
+	"github.com/rtkbot/rtkbot/internal/meeting"
 	"github.com/rtkbot/rtkbot/internal/realtime"
 	"github.com/rtkbot/rtkbot/internal/realtime/rtkfake"
 	"github.com/rtkbot/rtkbot/internal/testutil"
@@ -29,7 +30,7 @@ import (
 func TestRetries(t *testing.T) {
 	t.Parallel()
 	kickBob := func(ctx context.Context, c *realtime.Client) error {
-		a, err := c.Kick(ctx, meetingID, realtime.Targets{ParticipantIDs: []string{"u-bob"}})
+		a, err := c.Kick(ctx, meetingID, meeting.Targets{ParticipantIDs: []string{"u-bob"}})
 		if err == nil && (len(a) != 1 || a[0].ID != "u-bob") {
 			return errors.New("kick did not report Bob")
 		}
@@ -46,7 +47,7 @@ func TestRetries(t *testing.T) {
 		_, err := c.MuteAll(ctx, meetingID, true)
 		return err
 	}
-	meeting := func(ctx context.Context, c *realtime.Client) error {
+	getMeeting := func(ctx context.Context, c *realtime.Client) error {
 		_, err := c.Meeting(ctx, meetingID)
 		return err
 	}
@@ -68,9 +69,9 @@ func TestRetries(t *testing.T) {
 		{name: "kick after a 503", route: rtkfake.RouteKick, fault: rtkfake.Fault{Status: 503, Times: 1}, call: kickBob, wantCount: 2},
 		{name: "kick after a 429", route: rtkfake.RouteKick, fault: rtkfake.Fault{Status: 429, RetryAfter: time.Second, Times: 1}, call: kickBob, wantCount: 2},
 		{name: "mute-all after a 502", route: rtkfake.RouteMuteAll, fault: rtkfake.Fault{Status: 502, Times: 1}, call: muteAll, wantCount: 2},
-		{name: "no retry on 400", route: rtkfake.RouteMeeting, fault: rtkfake.Fault{Status: 400, Times: 1}, call: meeting, wantStatus: 400, wantCount: 1},
-		{name: "no retry on 401", route: rtkfake.RouteKick, fault: rtkfake.Fault{Status: 401, Times: 1}, call: kickBob, wantStatus: 401, wantIs: realtime.ErrUnauthorized, wantCount: 1},
-		{name: "500 until retries run out", route: rtkfake.RouteKickAll, fault: rtkfake.Fault{Status: 500}, call: kickAll, wantStatus: 500, wantIs: realtime.ErrUpstream, wantCount: 4},
+		{name: "no retry on 400", route: rtkfake.RouteMeeting, fault: rtkfake.Fault{Status: 400, Times: 1}, call: getMeeting, wantStatus: 400, wantCount: 1},
+		{name: "no retry on 401", route: rtkfake.RouteKick, fault: rtkfake.Fault{Status: 401, Times: 1}, call: kickBob, wantStatus: 401, wantIs: meeting.ErrUnauthorized, wantCount: 1},
+		{name: "500 until retries run out", route: rtkfake.RouteKickAll, fault: rtkfake.Fault{Status: 500}, call: kickAll, wantStatus: 500, wantIs: meeting.ErrUpstream, wantCount: 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,7 +125,7 @@ func TestRetriesStopAtDeadline(t *testing.T) {
 				t.Errorf("returned after the deadline (err %v), want before it", err)
 			}
 			var apiErr *realtime.APIError
-			if !errors.Is(err, realtime.ErrUpstream) || !errors.As(err, &apiErr) || apiErr.Status != 500 {
+			if !errors.Is(err, meeting.ErrUpstream) || !errors.As(err, &apiErr) || apiErr.Status != 500 {
 				t.Errorf("err = %v, want ErrUpstream with status 500", err)
 			}
 			if n := f.RequestCount(rtkfake.RouteActiveSession); n != tt.wantCount {
@@ -148,7 +149,7 @@ func TestRetryAfterBeyondDeadline(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Error("waited until the deadline, want an answer at once")
 	}
-	var rl *realtime.RateLimitError
+	var rl *meeting.RateLimitError
 	if !errors.As(err, &rl) || rl.RetryAfter != time.Minute {
 		t.Errorf("err = %v, want a RateLimitError with RetryAfter 1m", err)
 	}
@@ -159,7 +160,7 @@ func TestRetryAfterBeyondDeadline(t *testing.T) {
 
 // TestRateLimiterWaitBeyondDeadline checks that when the client's own
 // limiter cannot grant a request before the deadline, the call fails at
-// once with a RateLimitError instead of sending late or waiting in vain.
+// once with a meeting.RateLimitError instead of sending late or waiting in vain.
 func TestRateLimiterWaitBeyondDeadline(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
@@ -172,7 +173,7 @@ func TestRateLimiterWaitBeyondDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	_, err := c.Meeting(ctx, meetingID)
-	var rl *realtime.RateLimitError
+	var rl *meeting.RateLimitError
 	if !errors.As(err, &rl) || rl.RetryAfter <= 10*time.Second {
 		t.Errorf("err = %v, want a RateLimitError asking to wait ~1m", err)
 	}
@@ -230,7 +231,7 @@ func TestCreatePollNotRetriedAfterTimeout(t *testing.T) {
 	// the poll must not do.
 	kctx, kcancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer kcancel()
-	_, _ = c.Kick(kctx, meetingID, realtime.Targets{ParticipantIDs: []string{"u-bob"}})
+	_, _ = c.Kick(kctx, meetingID, meeting.Targets{ParticipantIDs: []string{"u-bob"}})
 	if n := f.RequestCount(rtkfake.RouteKick); n < 2 {
 		t.Errorf("%d kick requests, want retries", n)
 	}
@@ -263,7 +264,7 @@ func TestCreatePollNotRetriedOn5xx(t *testing.T) {
 	f.SetFault(rtkfake.RoutePoll, rtkfake.Fault{Status: 500, Times: 1})
 	c := newClient(t, f)
 	_, err := c.CreatePoll(t.Context(), meetingID, "Lunch?", []string{"Pizza", "Salad"}, false, false)
-	if !errors.Is(err, realtime.ErrUpstream) {
+	if !errors.Is(err, meeting.ErrUpstream) {
 		t.Errorf("err = %v, want ErrUpstream", err)
 	}
 	if n := f.RequestCount(rtkfake.RoutePoll); n != 1 {
@@ -403,7 +404,7 @@ func TestOnRequestSeesEveryAttempt(t *testing.T) {
 	if _, err := c.LiveParticipants(t.Context(), meetingID); err != nil {
 		t.Fatal(err)
 	}
-	_, _ = c.Kick(t.Context(), meetingID, realtime.Targets{ParticipantIDs: []string{"u-zed"}})
+	_, _ = c.Kick(t.Context(), meetingID, meeting.Targets{ParticipantIDs: []string{"u-zed"}})
 	want := []attempt{{"active-session", 503}, {"active-session", 200}, {"session-participants", 200}, {"kick", 404}}
 	mu.Lock()
 	defer mu.Unlock()
@@ -425,8 +426,8 @@ func TestRetryLogs(t *testing.T) {
 		c.MaxRetries = 1
 		c.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
-	_, err := c.Mute(t.Context(), meetingID, realtime.Targets{ParticipantIDs: []string{"u-ana"}})
-	if !errors.Is(err, realtime.ErrUpstream) {
+	_, err := c.Mute(t.Context(), meetingID, meeting.Targets{ParticipantIDs: []string{"u-ana"}})
+	if !errors.Is(err, meeting.ErrUpstream) {
 		t.Fatalf("err = %v, want ErrUpstream", err)
 	}
 	if strings.Contains(err.Error(), testToken) {

@@ -7,31 +7,33 @@ import (
 	"time"
 
 	"github.com/cloudflare/cloudflare-go/v6/realtime_kit"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
-// Meeting returns the meeting's title and status. Errors: ErrMeetingNotFound,
-// ErrUnauthorized, *RateLimitError, ErrUpstream (all wrapped), ctx errors.
-func (c *Client) Meeting(ctx context.Context, meetingID string) (Meeting, error) {
+// Meeting returns the meeting's title and status. Errors:
+// meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError,
+// meeting.ErrUpstream (all wrapped), ctx errors.
+func (c *Client) Meeting(ctx context.Context, meetingID string) (meeting.Meeting, error) {
 	m, err := c.meeting(ctx, meetingID)
 	if err != nil {
-		return Meeting{}, fmt.Errorf("get meeting %s: %w", meetingID, err)
+		return meeting.Meeting{}, fmt.Errorf("get meeting %s: %w", meetingID, err)
 	}
 	return m, nil
 }
 
-func (c *Client) meeting(ctx context.Context, meetingID string) (Meeting, error) {
+func (c *Client) meeting(ctx context.Context, meetingID string) (meeting.Meeting, error) {
 	if err := checkID("meeting", meetingID); err != nil {
-		return Meeting{}, err
+		return meeting.Meeting{}, err
 	}
-	return cachedRead(ctx, c.cache, readMeeting, meetingID, func(ctx context.Context) (Meeting, error) {
+	return cachedRead(ctx, c.cache, readMeeting, meetingID, func(ctx context.Context) (meeting.Meeting, error) {
 		x := &call{route: routeMeeting, meetingID: meetingID}
 		var params realtime_kit.MeetingGetMeetingByIDParams
 		params.AccountID.Value, params.AccountID.Present = c.accountID, true
 		res, err := c.rtk.Meetings.GetMeetingByID(ctx, c.appID, meetingID, params, c.opts(x)...)
 		if err = c.classify(x, err); err != nil {
-			return Meeting{}, err
+			return meeting.Meeting{}, err
 		}
-		m := Meeting{ID: res.Data.ID, Title: res.Data.Title, Status: string(res.Data.Status)}
+		m := meeting.Meeting{ID: res.Data.ID, Title: res.Data.Title, Status: string(res.Data.Status)}
 		if m.ID == "" {
 			m.ID = meetingID
 		}
@@ -40,38 +42,38 @@ func (c *Client) meeting(ctx context.Context, meetingID string) (Meeting, error)
 }
 
 // ActiveSession returns the meeting's session in progress. Errors:
-// ErrNoActiveSession (the meeting exists but nobody is in it),
-// ErrMeetingNotFound, ErrUnauthorized, *RateLimitError, ErrUpstream (all
-// wrapped), ctx errors.
-func (c *Client) ActiveSession(ctx context.Context, meetingID string) (Session, error) {
+// meeting.ErrNoActiveSession (the meeting exists but nobody is in it),
+// meeting.ErrMeetingNotFound, meeting.ErrUnauthorized, *meeting.RateLimitError,
+// meeting.ErrUpstream (all wrapped), ctx errors.
+func (c *Client) ActiveSession(ctx context.Context, meetingID string) (meeting.Session, error) {
 	s, err := c.activeSession(ctx, meetingID)
 	if err != nil {
-		return Session{}, fmt.Errorf("get active session of meeting %s: %w", meetingID, err)
+		return meeting.Session{}, fmt.Errorf("get active session of meeting %s: %w", meetingID, err)
 	}
 	return s, nil
 }
 
-func (c *Client) activeSession(ctx context.Context, meetingID string) (Session, error) {
+func (c *Client) activeSession(ctx context.Context, meetingID string) (meeting.Session, error) {
 	if err := checkID("meeting", meetingID); err != nil {
-		return Session{}, err
+		return meeting.Session{}, err
 	}
-	return cachedRead(ctx, c.cache, readActiveSession, meetingID, func(ctx context.Context) (Session, error) {
+	return cachedRead(ctx, c.cache, readActiveSession, meetingID, func(ctx context.Context) (meeting.Session, error) {
 		x := &call{route: routeActiveSession, meetingID: meetingID}
 		var params realtime_kit.ActiveSessionGetActiveSessionParams
 		params.AccountID.Value, params.AccountID.Present = c.accountID, true
 		res, err := c.rtk.ActiveSession.GetActiveSession(ctx, c.appID, meetingID, params, c.opts(x)...)
 		if err = c.classify(x, err); err != nil {
-			if errors.Is(err, ErrNoActiveSession) {
-				return Session{}, c.whyNoSession(ctx, meetingID, err)
+			if errors.Is(err, meeting.ErrNoActiveSession) {
+				return meeting.Session{}, c.whyNoSession(ctx, meetingID, err)
 			}
-			return Session{}, err
+			return meeting.Session{}, err
 		}
 		d := res.Data
 		if d.ID == "" {
-			return Session{}, &APIError{Status: x.status, Route: routeActiveSession.String(),
-				Message: "active session without an id", kind: ErrUpstream}
+			return meeting.Session{}, &APIError{Status: x.status, Route: routeActiveSession.String(),
+				Message: "active session without an id", kind: meeting.ErrUpstream}
 		}
-		s := Session{
+		s := meeting.Session{
 			ID:               d.ID,
 			MeetingID:        meetingID,
 			MeetingTitle:     d.MeetingDisplayName,
@@ -98,10 +100,10 @@ func (c *Client) activeSession(ctx context.Context, meetingID string) (Session, 
 // the meeting ID either way, so the message alone cannot be trusted: ask for
 // the meeting itself. If that says the meeting does not exist, that is the
 // answer; otherwise (found, or the check failed) the original
-// ErrNoActiveSession stands.
+// meeting.ErrNoActiveSession stands.
 func (c *Client) whyNoSession(ctx context.Context, meetingID string, noSession error) error {
 	_, err := c.meeting(ctx, meetingID)
-	if errors.Is(err, ErrMeetingNotFound) {
+	if errors.Is(err, meeting.ErrMeetingNotFound) {
 		return err
 	}
 	return noSession

@@ -7,7 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // dryRunLabel heads every dry-run answer, so nobody mistakes it for a
@@ -79,7 +79,7 @@ func renderAction(v commands.ActionView) rendered {
 }
 
 // affectedList names the participants acted on, inline, within budget.
-func affectedList(as []realtime.Affected, budget int) string {
+func affectedList(as []meeting.Affected, budget int) string {
 	if len(as) == 0 {
 		return "no one"
 	}
@@ -130,7 +130,7 @@ func renderConfirm(v commands.ConfirmView) rendered {
 
 // targetLines lists participants one a line with their IDs, so the
 // requester can check exactly who a name resolved to.
-func targetLines(ps []realtime.Participant, budget int) string {
+func targetLines(ps []meeting.Participant, budget int) string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {
 		var b strings.Builder

@@ -12,7 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // hostileText is participant- and user-controlled text at its worst: a channel
@@ -36,18 +36,18 @@ func worstCases() []struct {
 } {
 	name := repeatTo("<&>😀"+hostileText, 200)
 	title := repeatTo("&<"+hostileText, 200)
-	ps := make([]realtime.Participant, 500)
+	ps := make([]meeting.Participant, 500)
 	for i := range ps {
-		ps[i] = realtime.Participant{
+		ps[i] = meeting.Participant{
 			ID:                  repeatTo(fmt.Sprintf("%d&", i), 200),
 			CustomParticipantID: repeatTo("<@U1>&", 200),
 			Name:                name,
 		}
 	}
 	as := asAffectedList(ps)
-	opts := make([]realtime.PollOption, 500)
+	opts := make([]meeting.PollOption, 500)
 	for i := range opts {
-		opts[i] = realtime.PollOption{Text: repeatTo("&<>"+hostileText, 100), Votes: 1 << 30}
+		opts[i] = meeting.PollOption{Text: repeatTo("&<>"+hostileText, 100), Votes: 1 << 30}
 	}
 	verbs := make([]commands.VerbHelp, 200)
 	for i := range verbs {
@@ -62,7 +62,7 @@ func worstCases() []struct {
 	s := liveSession(500)
 	s.MeetingTitle, s.MeetingID, s.ID, s.Status = title, repeatTo("&id", 300), repeatTo("<sid>", 300), repeatTo("<weird>", 300)
 	ended := s
-	ended.Status, ended.EndedAt = realtime.StatusEnded, fixedNow.Add(400*24*time.Hour)
+	ended.Status, ended.EndedAt = meeting.StatusEnded, fixedNow.Add(400*24*time.Hour)
 	big := strings.Repeat("&<>"+hostileText+"\n", 500)
 
 	action := func(verb string, dry bool) commands.Reply {
@@ -79,9 +79,9 @@ func worstCases() []struct {
 			MeetingID: s.MeetingID, MeetingTitle: title, Targets: ps, ExpiresAt: fixedNow}}},
 		{"confirm kick-all", commands.Reply{Confirm: &commands.ConfirmView{ID: "x", Verb: "kick-all", MeetingID: s.MeetingID,
 			MeetingTitle: title, Targets: ps, LiveCount: 1 << 30, ExpiresAt: fixedNow}}},
-		{"poll", commands.Reply{Poll: &commands.PollView{Poll: realtime.Poll{ID: repeatTo("&p", 300), Question: repeatTo("&<"+hostileText, 300),
+		{"poll", commands.Reply{Poll: &commands.PollView{Poll: meeting.Poll{ID: repeatTo("&p", 300), Question: repeatTo("&<"+hostileText, 300),
 			Options: opts, CreatedBy: name}, MeetingID: s.MeetingID, MeetingTitle: title, RequesterID: testRequester}}},
-		{"poll dry run", commands.Reply{Poll: &commands.PollView{Poll: realtime.Poll{Question: repeatTo("&", 5000), Options: opts},
+		{"poll dry run", commands.Reply{Poll: &commands.PollView{Poll: meeting.Poll{Question: repeatTo("&", 5000), Options: opts},
 			MeetingTitle: title, DryRun: true}}},
 		{"help all", commands.Reply{Help: &commands.HelpView{Verbs: verbs, Unknown: repeatTo("&<", 500), Suggestion: repeatTo("&>", 500)}}},
 		{"help verb", commands.Reply{Help: &commands.HelpView{Verb: &verbs[0], Unknown: name}}},
@@ -375,9 +375,9 @@ func checkEscaped(t *testing.T, raw []byte) {
 // nothing of it reaches Slack as a token, while the text is still shown.
 func TestRenderEscapesEverything(t *testing.T) {
 	t.Parallel()
-	ps := []realtime.Participant{{ID: hostileText, CustomParticipantID: hostileText, Name: hostileText}, {ID: "p-2", Name: "<!channel>"}}
-	s := realtime.Session{ID: hostileText, MeetingID: hostileText, MeetingTitle: hostileText, Status: hostileText, StartedAt: fixedNow}
-	poll := realtime.Poll{ID: hostileText, Question: hostileText, CreatedBy: hostileText, Options: []realtime.PollOption{{Text: hostileText}, {Text: "<!channel>"}}}
+	ps := []meeting.Participant{{ID: hostileText, CustomParticipantID: hostileText, Name: hostileText}, {ID: "p-2", Name: "<!channel>"}}
+	s := meeting.Session{ID: hostileText, MeetingID: hostileText, MeetingTitle: hostileText, Status: hostileText, StartedAt: fixedNow}
+	poll := meeting.Poll{ID: hostileText, Question: hostileText, CreatedBy: hostileText, Options: []meeting.PollOption{{Text: hostileText}, {Text: "<!channel>"}}}
 	vh := commands.VerbHelp{Name: hostileText, Usage: hostileText, Summary: hostileText, Examples: []string{hostileText}}
 	cases := []struct {
 		name  string

@@ -7,7 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // maxOptionWidth bounds one poll option as shown; the core allows 100
@@ -57,7 +57,7 @@ func renderPoll(v commands.PollView) rendered {
 }
 
 // optionLines lists the options one a line, numbered, with their counts.
-func optionLines(opts []realtime.PollOption, budget int) string {
+func optionLines(opts []meeting.PollOption, budget int) string {
 	if len(opts) == 0 {
 		return "(no options)"
 	}

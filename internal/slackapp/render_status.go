@@ -8,7 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // maxListedParticipants is how many names the status card lists before
@@ -24,13 +24,13 @@ const dateTimeFormat = "{date_short_pretty} at {time}"
 func renderStatus(v commands.StatusView) rendered {
 	s := v.Session
 	title := meetingName(s.MeetingTitle, s.MeetingID)
-	ended := s.Status == realtime.StatusEnded || !s.EndedAt.IsZero()
+	ended := s.Status == meeting.StatusEnded || !s.EndedAt.IsZero()
 
 	state := ":red_circle: LIVE"
 	switch {
 	case ended:
 		state = ":white_circle: ENDED"
-	case s.Status != "" && s.Status != realtime.StatusLive:
+	case s.Status != "" && s.Status != meeting.StatusLive:
 		state = escInline(s.Status)
 	}
 	fields := []string{
@@ -77,7 +77,7 @@ func renderStatus(v commands.StatusView) rendered {
 
 // whoIsIn lists the participants by name as plain text: the first
 // maxListedParticipants, then "and N more", within a section's width.
-func whoIsIn(ps []realtime.Participant, ended bool) string {
+func whoIsIn(ps []meeting.Participant, ended bool) string {
 	if len(ps) == 0 {
 		if ended {
 			return "Nobody is in the meeting."

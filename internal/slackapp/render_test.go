@@ -11,7 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // Fixed times keep the golden files stable.
@@ -30,14 +30,14 @@ var fakeFirstNames = []string{"Alice", "Bob", "Carol", "Dave", "Erin", "Frank", 
 
 // fakePeople returns n live participants with distinct names and IDs, joined a
 // minute apart.
-func fakePeople(n int) []realtime.Participant {
-	ps := make([]realtime.Participant, n)
+func fakePeople(n int) []meeting.Participant {
+	ps := make([]meeting.Participant, n)
 	for i := range ps {
 		name := fakeFirstNames[i%len(fakeFirstNames)]
 		if i >= len(fakeFirstNames) {
 			name = fmt.Sprintf("%s %d", name, i/len(fakeFirstNames)+1)
 		}
-		ps[i] = realtime.Participant{
+		ps[i] = meeting.Participant{
 			ID:                  fmt.Sprintf("p-%03d", i+1),
 			CustomParticipantID: fmt.Sprintf("user-%03d@example.com", i+1),
 			Name:                name,
@@ -48,20 +48,20 @@ func fakePeople(n int) []realtime.Participant {
 	return ps
 }
 
-func asAffectedList(ps []realtime.Participant) []realtime.Affected {
-	as := make([]realtime.Affected, len(ps))
+func asAffectedList(ps []meeting.Participant) []meeting.Affected {
+	as := make([]meeting.Affected, len(ps))
 	for i, p := range ps {
-		as[i] = realtime.Affected{ID: p.ID, CustomParticipantID: p.CustomParticipantID, Name: p.Name}
+		as[i] = meeting.Affected{ID: p.ID, CustomParticipantID: p.CustomParticipantID, Name: p.Name}
 	}
 	return as
 }
 
-func liveSession(n int) realtime.Session {
-	return realtime.Session{
+func liveSession(n int) meeting.Session {
+	return meeting.Session{
 		ID:               testSessionID,
 		MeetingID:        testMeetingID,
 		MeetingTitle:     "Weekly sync",
-		Status:           realtime.StatusLive,
+		Status:           meeting.StatusLive,
 		LiveParticipants: n,
 		PeakParticipants: n + 4,
 		MinutesConsumed:  412.25,
@@ -89,7 +89,7 @@ func goldenCases() []struct {
 	reply commands.Reply
 } {
 	ended := liveSession(0)
-	ended.Status = realtime.StatusEnded
+	ended.Status = meeting.StatusEnded
 	ended.EndedAt = fixedNow.Add(2*time.Hour + 5*time.Minute)
 	ended.PeakParticipants = 12
 
@@ -141,15 +141,15 @@ func goldenCases() []struct {
 			Affected: asAffectedList(three), DryRun: true}}},
 		{"poll", commands.Reply{Visibility: commands.InChannel, Poll: &commands.PollView{
 			MeetingID: testMeetingID, MeetingTitle: "Weekly sync", RequesterID: testRequester,
-			Poll: realtime.Poll{ID: "poll-5e2a", Question: "Lunch?", CreatedBy: "rtkbot",
-				Options: []realtime.PollOption{{Text: "Pizza"}, {Text: "Sushi"}, {Text: "Salad", Votes: 1}}}}}},
+			Poll: meeting.Poll{ID: "poll-5e2a", Question: "Lunch?", CreatedBy: "rtkbot",
+				Options: []meeting.PollOption{{Text: "Pizza"}, {Text: "Sushi"}, {Text: "Salad", Votes: 1}}}}}},
 		{"poll_anonymous_hide_votes", commands.Reply{Visibility: commands.InChannel, Poll: &commands.PollView{
 			MeetingID: testMeetingID, MeetingTitle: "Weekly sync", RequesterID: testRequester,
-			Poll: realtime.Poll{ID: "poll-6f3b", Question: "Ship on Friday?", Anonymous: true, HideVotes: true,
-				Options: []realtime.PollOption{{Text: "Yes"}, {Text: "No"}}}}}},
+			Poll: meeting.Poll{ID: "poll-6f3b", Question: "Ship on Friday?", Anonymous: true, HideVotes: true,
+				Options: []meeting.PollOption{{Text: "Yes"}, {Text: "No"}}}}}},
 		{"poll_dry_run", commands.Reply{Visibility: commands.Ephemeral, Poll: &commands.PollView{
 			MeetingID: testMeetingID, MeetingTitle: "Weekly sync", RequesterID: testRequester, DryRun: true,
-			Poll: realtime.Poll{Question: "Lunch?", Options: []realtime.PollOption{{Text: "Pizza"}, {Text: "Sushi"}}}}}},
+			Poll: meeting.Poll{Question: "Lunch?", Options: []meeting.PollOption{{Text: "Pizza"}, {Text: "Sushi"}}}}}},
 		{"help_all", commands.Reply{Visibility: commands.Ephemeral, Help: &commands.HelpView{Verbs: helpRegistry}}},
 		{"help_verb", commands.Reply{Visibility: commands.Ephemeral, Help: &commands.HelpView{Verb: &helpRegistry[4]}}},
 		{"help_unknown_suggestion", commands.Reply{Visibility: commands.Ephemeral, Help: &commands.HelpView{

@@ -6,12 +6,12 @@ import (
 	"time"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // participantJSON is how a confirmation's targets are stored. It is our own
 // wire format, with explicit names, so that renaming a field of
-// realtime.Participant cannot silently orphan rows written by an older build.
+// meeting.Participant cannot silently orphan rows written by an older build.
 type participantJSON struct {
 	ID                  string    `json:"id"`
 	CustomParticipantID string    `json:"custom_participant_id,omitempty"`
@@ -20,7 +20,7 @@ type participantJSON struct {
 	JoinedAt            time.Time `json:"joined_at,omitzero"`
 }
 
-func encodeParticipants(ps []realtime.Participant) (string, error) {
+func encodeParticipants(ps []meeting.Participant) (string, error) {
 	out := make([]participantJSON, len(ps))
 	for i, p := range ps {
 		out[i] = participantJSON{
@@ -40,7 +40,7 @@ func encodeParticipants(ps []realtime.Participant) (string, error) {
 
 // decodeParticipants returns nil for an empty list, as the in-memory store
 // does for a confirmation without targets.
-func decodeParticipants(b []byte) ([]realtime.Participant, error) {
+func decodeParticipants(b []byte) ([]meeting.Participant, error) {
 	var in []participantJSON
 	if err := json.Unmarshal(b, &in); err != nil {
 		return nil, fmt.Errorf("decode targets: %w", err)
@@ -48,9 +48,9 @@ func decodeParticipants(b []byte) ([]realtime.Participant, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
-	out := make([]realtime.Participant, len(in))
+	out := make([]meeting.Participant, len(in))
 	for i, p := range in {
-		out[i] = realtime.Participant{
+		out[i] = meeting.Participant{
 			ID:                  p.ID,
 			CustomParticipantID: p.CustomParticipantID,
 			Name:                p.Name,

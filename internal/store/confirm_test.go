@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
-	"github.com/rtkbot/rtkbot/internal/realtime"
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
 
 // t0 is the tests' "now", to the microsecond as the stores keep it.
@@ -29,7 +29,7 @@ func confirmation(id string) commands.Confirmation {
 		Verb:         "kick",
 		MeetingID:    "bbb-meeting",
 		MeetingTitle: "Standup <&>",
-		Targets: []realtime.Participant{
+		Targets: []meeting.Participant{
 			{ID: "p-1", CustomParticipantID: "cust-1", Name: "Bob", Preset: "group_call_participant", JoinedAt: t0.Add(-time.Hour).Add(123 * time.Nanosecond)},
 			{ID: "p-2", Name: "Zoë \"quoted\""},
 		},

@@ -1,4 +1,10 @@
-package realtime
+// Package meeting is the vocabulary the bot's packages share: a RealtimeKit
+// meeting, its session, participants and polls, and the errors a caller can
+// act on. It holds data and names only; no logic and no imports beyond the
+// standard library, so that the command core and every adapter can import
+// it without importing each other. internal/realtime fills these types from
+// the RealtimeKit API and classifies its failures with these errors.
+package meeting
 
 import "time"
 
