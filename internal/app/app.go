@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/slack-go/slack"
 	"golang.org/x/time/rate"
 
 	"github.com/rtkbot/rtkbot/internal/commands"
@@ -66,7 +65,7 @@ type App struct {
 	store    store.Store
 	rtk      *realtime.Client
 	core     *commands.Service
-	api      *slack.Client
+	notifier *slackapp.Notifier // tells requesters about interrupted kicks
 	listener *slackapp.Listener
 	auditor  *slackapp.Auditor // nil without BOT_AUDIT_CHANNEL
 	httpLn   net.Listener
@@ -128,21 +127,20 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		return nil, fmt.Errorf("build RealtimeKit client: %w", err)
 	}
 
-	a.api = slack.New(cfg.SlackBotToken.Reveal(),
-		slack.OptionAppLevelToken(cfg.SlackAppToken.Reveal()),
-		slack.OptionAPIURL(cfg.SlackAPIURL),
-		slack.OptionHTTPClient(opts.HTTPClient),
-	)
+	// One Web API client for the listener, directory, auditor and notifier.
+	api := slackapp.NewClient(cfg.SlackBotToken, cfg.SlackAppToken, cfg.SlackAPIURL,
+		opts.HTTPClient, logger.With("component", "slack"))
+	a.notifier = slackapp.NewNotifier(api)
 
 	auditors := multiAuditor{storeAuditor{a.store, logger.With("component", "audit")}, logAuditor{logger.With("component", "audit")}}
 	if cfg.AuditChannel != "" {
-		a.auditor = slackapp.NewAuditor(a.api, cfg.AuditChannel, logger.With("component", "audit"))
+		a.auditor = slackapp.NewAuditor(api, cfg.AuditChannel, logger.With("component", "audit"))
 		auditors = append(auditors, a.auditor)
 	}
 
 	a.core, err = commands.New(commands.Config{
 		Realtime:            a.rtk,
-		Directory:           slackapp.NewDirectory(a.api),
+		Directory:           slackapp.NewDirectory(api),
 		Auditor:             auditors,
 		Moderators:          cfg.Moderators,
 		ModeratorGroups:     cfg.ModeratorGroups,
@@ -174,6 +172,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		AppToken:        cfg.SlackAppToken,
 		BotToken:        cfg.SlackBotToken,
 		APIURL:          cfg.SlackAPIURL,
+		API:             api,
 		Handler:         a.core,
 		MaxConcurrent:   cfg.MaxConcurrentCommands,
 		ShutdownTimeout: cfg.ShutdownTimeout,

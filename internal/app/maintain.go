@@ -4,10 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/rtkbot/rtkbot/internal/commands"
-	"github.com/rtkbot/rtkbot/internal/slackapp"
 )
 
 // How long finished rows are kept. Deliveries must outlive Slack's
@@ -60,12 +57,7 @@ func (a *App) recoverInterrupted(ctx context.Context) {
 		mine = append(mine, c)
 	}
 	for _, n := range a.core.RecoverInterrupted(ctx, mine) {
-		msg := slackapp.Render(n.Reply)
-		opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false)}
-		if len(msg.Blocks.BlockSet) > 0 {
-			opts = append(opts, slack.MsgOptionBlocks(msg.Blocks.BlockSet...))
-		}
-		if _, err := a.api.PostEphemeralContext(ctx, n.ChannelID, n.UserID, opts...); err != nil {
+		if err := a.notifier.Notify(ctx, n); err != nil {
 			a.log.Error("tell requester about an interrupted kick", "err", err,
 				"team_id", n.TeamID, "channel_id", n.ChannelID, "user_id", n.UserID)
 		}

@@ -33,7 +33,10 @@ type Config struct {
 	AppToken secret.String // xapp-…, opens the socket
 	BotToken secret.String // xoxb-…, for the Web API
 	APIURL   string        // default https://slack.com/api/
-	Handler  Handler
+	// API is the Web API client, carrying both tokens (NewClient), that
+	// the bot shares; default one built from the fields above.
+	API     *slack.Client
+	Handler Handler
 
 	// MaxConcurrent bounds commands executing at once
 	// (BOT_MAX_CONCURRENT_COMMANDS); default 64.
@@ -145,12 +148,6 @@ func NewListener(cfg Config) (*Listener, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("slack listener config: %s", strings.Join(problems, "; "))
 	}
-	if cfg.APIURL == "" {
-		cfg.APIURL = DefaultAPIURL
-	}
-	if !strings.HasSuffix(cfg.APIURL, "/") {
-		cfg.APIURL += "/" // slack-go appends method names to it
-	}
 	if cfg.MaxConcurrent == 0 {
 		cfg.MaxConcurrent = DefaultMaxConcurrent
 	}
@@ -182,12 +179,10 @@ func NewListener(cfg Config) (*Listener, error) {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
 	debugLog := slogOutput{cfg.Logger}
-	api := slack.New(cfg.BotToken.Reveal(),
-		slack.OptionAppLevelToken(cfg.AppToken.Reveal()),
-		slack.OptionAPIURL(cfg.APIURL),
-		slack.OptionHTTPClient(cfg.HTTPClient),
-		slack.OptionLog(debugLog),
-	)
+	api := cfg.API
+	if api == nil {
+		api = NewClient(cfg.BotToken, cfg.AppToken, cfg.APIURL, cfg.HTTPClient, cfg.Logger)
+	}
 	l := &Listener{
 		id:      newReplicaID(),
 		cfg:     cfg,
