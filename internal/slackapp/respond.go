@@ -1,3 +1,9 @@
+// respond.go holds what follows a command's run: calling the core under
+// its deadline (execute), rendering and posting the replies to the
+// envelope's response_url with a bounded retry, and the references that tie
+// an internal error to its log line. Getting a command onto a worker is in
+// workers.go.
+
 package slackapp
 
 import (
@@ -30,6 +36,13 @@ const (
 	postAttempts        = 2
 	retryPause          = 250 * time.Millisecond
 	maxErrorBody        = 512
+)
+
+const (
+	// postTimeout bounds one reply's response_url post. It runs on its
+	// own context so a command that used its whole deadline can still
+	// say so.
+	postTimeout = 10 * time.Second
 )
 
 // responseMessage is the JSON body of a response_url post (and of a slash
@@ -183,67 +196,6 @@ func redactURL(raw string) string {
 	return u.Scheme + "://" + u.Host + "/" + first + "/…"
 }
 
-// start runs run on a goroutine of its own.
-func (l *Listener) start(work context.Context, log *slog.Logger, s slot, responseURL, inboxID string, call func(context.Context) []commands.Reply) {
-	l.inFlight.Add(1)
-	go func() {
-		defer l.inFlight.Done()
-		l.run(work, log, s, responseURL, inboxID, call)
-	}()
-}
-
-// run runs call on a worker, then posts its replies and, if the delivery
-// is in the inbox (inboxID), marks it answered. The caller holds a worker
-// slot, or a queue place that is traded for a worker within QueueWait
-// (else the user is told the bot is busy). The command gets CommandTimeout
-// on a context derived from work, not from Run's, so a shutdown lets it
-// finish.
-func (l *Listener) run(work context.Context, log *slog.Logger, s slot, responseURL, inboxID string, call func(context.Context) []commands.Reply) {
-	if l.inbox != nil && inboxID != "" {
-		defer func() {
-			// An abandoned command (the shutdown grace ran out) is left
-			// unanswered in the inbox, for another replica to take over.
-			if work.Err() == nil {
-				l.inbox.answered(inboxID)
-			}
-		}()
-	}
-	if s == queueSlot && !l.awaitWorker(work) {
-		l.metrics.Busy()
-		log.Warn("no worker freed up in time; telling the user to try again", "queue_wait", l.cfg.QueueWait)
-		ctx, cancel := context.WithTimeout(work, postTimeout)
-		defer cancel()
-		if err := l.resp.post(ctx, responseURL, newResponseMessage(BusyMessage())); err != nil {
-			log.Error("cannot post busy notice", "err", err)
-		}
-		return
-	}
-	l.metrics.InFlight(1)
-	defer func() {
-		<-l.workers
-		l.metrics.InFlight(-1)
-	}()
-	replies := l.execute(work, log, call)
-	l.postReplies(work, log, responseURL, replies)
-}
-
-// awaitWorker trades a queue place for a worker slot, waiting at most
-// QueueWait. It reports whether it got one; the queue place is given back
-// either way.
-func (l *Listener) awaitWorker(work context.Context) bool {
-	defer func() { <-l.queue }()
-	t := time.NewTimer(l.cfg.QueueWait)
-	defer t.Stop()
-	select {
-	case l.workers <- struct{}{}:
-		return true
-	case <-t.C:
-		return false
-	case <-work.Done():
-		return false
-	}
-}
-
 // execute calls the core under the command deadline. A panic becomes an
 // internal error with a reference, and a command that ran out of time
 // without a word gets a timeout message: the user never meets silence.
@@ -303,29 +255,6 @@ func (l *Listener) postReplies(work context.Context, log *slog.Logger, responseU
 			}
 		}
 	}
-}
-
-// postBusy tells a clicker that every worker is taken, from one of a few
-// goroutines; beyond those the click goes unanswered (and is logged).
-func (l *Listener) postBusy(work context.Context, log *slog.Logger, responseURL string) {
-	select {
-	case l.busy <- struct{}{}:
-	default:
-		log.Warn("too busy even to say so; click left unanswered")
-		return
-	}
-	l.inFlight.Add(1)
-	go func() {
-		defer func() {
-			<-l.busy
-			l.inFlight.Done()
-		}()
-		ctx, cancel := context.WithTimeout(work, postTimeout)
-		defer cancel()
-		if err := l.resp.post(ctx, responseURL, newResponseMessage(BusyMessage())); err != nil {
-			log.Error("cannot post busy answer", "err", err)
-		}
-	}()
 }
 
 // newRef returns a short random reference that ties a user-facing
