@@ -14,7 +14,7 @@ import (
 )
 
 // releasedTargets is a confirmation's targets column exactly as the release
-// before the domain package (targets typed meeting.Participant) wrote it,
+// before the domain package (targets typed realtime.Participant) wrote it,
 // captured from that build's SQLite file. The stored names are the store's
 // own (codec.go), so moving or renaming the Go type must not change them.
 const releasedTargets = `[{"id":"p-1","custom_participant_id":"cust-1","name":"Bob","preset":"group_call_participant","joined_at":"2025-03-14T14:09:26.535897123Z"},{"id":"p-2","name":"Zoë \"quoted\""}]`
