@@ -128,6 +128,35 @@ type Listener struct {
 // NewListener checks cfg, fills in defaults and builds the Socket Mode
 // client. Nothing is dialled until Run.
 func NewListener(cfg Config) (*Listener, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	debugLog := slogOutput{cfg.Logger}
+	api := slack.New(cfg.BotToken.Reveal(),
+		slack.OptionAppLevelToken(cfg.AppToken.Reveal()),
+		slack.OptionAPIURL(cfg.APIURL),
+		slack.OptionHTTPClient(cfg.HTTPClient),
+		slack.OptionLog(debugLog),
+	)
+	l := &Listener{
+		id:      newReplicaID(),
+		cfg:     cfg,
+		log:     cfg.Logger,
+		metrics: cfg.Metrics,
+		socket:  socketmode.New(api, socketmode.OptionLog(debugLog), socketmode.OptionDialer(socketDialer())),
+		api:     api,
+		resp:    &responder{client: cfg.HTTPClient, pause: retryPause},
+		workers: make(chan struct{}, cfg.MaxConcurrent),
+		queue:   make(chan struct{}, cfg.QueueSize),
+		busy:    make(chan struct{}, maxBusyPosts),
+	}
+	l.log = l.log.With("replica", l.id)
+	return l, nil
+}
+
+// validate reports what is wrong with cfg as given, before defaults.
+func (cfg Config) validate() error {
 	var problems []string
 	if cfg.AppToken == "" {
 		problems = append(problems, "app token is empty")
@@ -143,8 +172,14 @@ func NewListener(cfg Config) (*Listener, error) {
 		problems = append(problems, "limits must not be negative")
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("slack listener config: %s", strings.Join(problems, "; "))
+		return fmt.Errorf("slack listener config: %s", strings.Join(problems, "; "))
 	}
+	return nil
+}
+
+// withDefaults returns cfg with its zero fields set to their defaults, the
+// API URL ending in "/" and a negative QueueSize (no queue) made 0.
+func (cfg Config) withDefaults() Config {
 	if cfg.APIURL == "" {
 		cfg.APIURL = DefaultAPIURL
 	}
@@ -181,27 +216,7 @@ func NewListener(cfg Config) (*Listener, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	debugLog := slogOutput{cfg.Logger}
-	api := slack.New(cfg.BotToken.Reveal(),
-		slack.OptionAppLevelToken(cfg.AppToken.Reveal()),
-		slack.OptionAPIURL(cfg.APIURL),
-		slack.OptionHTTPClient(cfg.HTTPClient),
-		slack.OptionLog(debugLog),
-	)
-	l := &Listener{
-		id:      newReplicaID(),
-		cfg:     cfg,
-		log:     cfg.Logger,
-		metrics: cfg.Metrics,
-		socket:  socketmode.New(api, socketmode.OptionLog(debugLog), socketmode.OptionDialer(socketDialer())),
-		api:     api,
-		resp:    &responder{client: cfg.HTTPClient, pause: retryPause},
-		workers: make(chan struct{}, cfg.MaxConcurrent),
-		queue:   make(chan struct{}, cfg.QueueSize),
-		busy:    make(chan struct{}, maxBusyPosts),
-	}
-	l.log = l.log.With("replica", l.id)
-	return l, nil
+	return cfg
 }
 
 // socketDialer is slack-go's default Socket Mode dialer (proxy from the
