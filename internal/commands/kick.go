@@ -8,15 +8,10 @@ import (
 
 // runKick resolves the people to kick and asks the requester to confirm.
 func (s *Service) runKick(ctx context.Context, inv *invocation) result {
-	_, live, err := s.snapshot(ctx, inv, true)
+	targets, live, err := s.targetsOf(ctx, inv)
 	if err != nil {
 		return s.fail(ctx, inv, err)
 	}
-	targets, err := s.resolve(ctx, live, inv.where(), inv.args)
-	if err != nil {
-		return s.fail(ctx, inv, err)
-	}
-	inv.targets = targets
 	if inv.has(flagDryRun) {
 		return dryRun(Reply{Action: &ActionView{
 			Verb:         "kick",
