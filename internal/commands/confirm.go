@@ -59,30 +59,6 @@ type Confirmation struct {
 	Outcome Outcome
 }
 
-// ConfirmationStore keeps confirmations between the prompt and the click.
-// Claim is the exactly-once guarantee: of concurrent or repeated claims of
-// one confirmation, exactly one succeeds. Implementations must be safe for
-// concurrent use; a database one would do Claim as a conditional UPDATE.
-type ConfirmationStore interface {
-	// Put stores a new confirmation (State StatePending).
-	Put(ctx context.Context, c Confirmation) error
-	// Get returns the confirmation with that ID in whatever state, or
-	// ErrConfirmationNotFound.
-	Get(ctx context.Context, id string) (Confirmation, error)
-	// Claim atomically moves a pending confirmation that has not expired at
-	// now to StateExecuting and returns it. Errors: ErrConfirmationNotFound,
-	// ErrAlreadyHandled (not pending), ErrConfirmationExpired (now is at or
-	// past ExpiresAt; the confirmation stays pending, and unusable).
-	Claim(ctx context.Context, id string, now time.Time) (Confirmation, error)
-	// Finish moves an executing confirmation to StateDone with its outcome.
-	// Errors: ErrConfirmationNotFound, ErrAlreadyHandled (not executing).
-	Finish(ctx context.Context, id string, outcome Outcome) error
-	// Cancel atomically moves a pending confirmation, expired or not, to
-	// StateCancelled and returns it. Errors: ErrConfirmationNotFound,
-	// ErrAlreadyHandled (not pending).
-	Cancel(ctx context.Context, id string) (Confirmation, error)
-}
-
 // memoryRetention is how long the in-memory store keeps a confirmation after
 // it expires, so a late click is told "expired" or "already handled" rather
 // than "not found".

@@ -9,15 +9,10 @@ import (
 
 // runMute mutes the named participants in one upstream call.
 func (s *Service) runMute(ctx context.Context, inv *invocation) result {
-	_, live, err := s.snapshot(ctx, inv, true)
+	targets, _, err := s.targetsOf(ctx, inv)
 	if err != nil {
 		return s.fail(ctx, inv, err)
 	}
-	targets, err := s.resolve(ctx, live, inv.where(), inv.args)
-	if err != nil {
-		return s.fail(ctx, inv, err)
-	}
-	inv.targets = targets
 	view := ActionView{
 		Verb:         "mute",
 		RequesterID:  inv.req.UserID,

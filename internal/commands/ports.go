@@ -3,7 +3,78 @@ package commands
 import (
 	"context"
 	"time"
+
+	"github.com/rtkbot/rtkbot/internal/meeting"
 )
+
+// The ports: every interface the core needs from outside, satisfied by the
+// adapters (internal/realtime, internal/slackapp, internal/store) and wired
+// in internal/app, plus the few types that only exist to cross them.
+
+// Realtime is what the core needs from RealtimeKit. *realtime.Client
+// satisfies it. Errors are those of package meeting (ErrNoActiveSession,
+// ErrMeetingNotFound, ErrParticipantNotFound, ErrUnauthorized,
+// *meeting.RateLimitError, ErrUpstream), possibly wrapped, or ctx errors.
+type Realtime interface {
+	Meeting(ctx context.Context, meetingID string) (meeting.Meeting, error)
+	ActiveSession(ctx context.Context, meetingID string) (meeting.Session, error)
+	LiveParticipants(ctx context.Context, meetingID string) ([]meeting.Participant, error)
+	Kick(ctx context.Context, meetingID string, targets meeting.Targets) ([]meeting.Affected, error)
+	Mute(ctx context.Context, meetingID string, targets meeting.Targets) ([]meeting.Affected, error)
+	KickAll(ctx context.Context, meetingID string) (int, error)
+	MuteAll(ctx context.Context, meetingID string, allowUnmute bool) (int, error)
+	CreatePoll(ctx context.Context, meetingID, question string, options []string, anonymous, hideVotes bool) (meeting.Poll, error)
+}
+
+// User is a chat workspace member, as the directory knows them.
+type User struct {
+	ID          string
+	Name        string // handle
+	DisplayName string
+	RealName    string
+	Email       string
+	IsAdmin     bool
+	IsOwner     bool
+}
+
+// Directory looks people and groups up in the chat workspace. The Slack
+// adapter implements it with users.info and usergroups.users.list.
+type Directory interface {
+	// User returns the workspace member with that ID.
+	User(ctx context.Context, userID string) (User, error)
+	// GroupMembers returns the user IDs in a user group.
+	GroupMembers(ctx context.Context, groupID string) ([]string, error)
+}
+
+// Auditor receives every executed mutation and every refusal. Record must not
+// block for long; failures are the auditor's to log.
+type Auditor interface {
+	Record(ctx context.Context, e AuditEntry)
+}
+
+// ConfirmationStore keeps confirmations between the prompt and the click.
+// Claim is the exactly-once guarantee: of concurrent or repeated claims of
+// one confirmation, exactly one succeeds. Implementations must be safe for
+// concurrent use; a database one would do Claim as a conditional UPDATE.
+type ConfirmationStore interface {
+	// Put stores a new confirmation (State StatePending).
+	Put(ctx context.Context, c Confirmation) error
+	// Get returns the confirmation with that ID in whatever state, or
+	// ErrConfirmationNotFound.
+	Get(ctx context.Context, id string) (Confirmation, error)
+	// Claim atomically moves a pending confirmation that has not expired at
+	// now to StateExecuting and returns it. Errors: ErrConfirmationNotFound,
+	// ErrAlreadyHandled (not pending), ErrConfirmationExpired (now is at or
+	// past ExpiresAt; the confirmation stays pending, and unusable).
+	Claim(ctx context.Context, id string, now time.Time) (Confirmation, error)
+	// Finish moves an executing confirmation to StateDone with its outcome.
+	// Errors: ErrConfirmationNotFound, ErrAlreadyHandled (not executing).
+	Finish(ctx context.Context, id string, outcome Outcome) error
+	// Cancel atomically moves a pending confirmation, expired or not, to
+	// StateCancelled and returns it. Errors: ErrConfirmationNotFound,
+	// ErrAlreadyHandled (not pending).
+	Cancel(ctx context.Context, id string) (Confirmation, error)
+}
 
 // The ports below are what the core needs from the bot's database. The
 // store package satisfies AuditLog and Deliveries as it stands; Links is

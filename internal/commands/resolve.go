@@ -12,6 +12,24 @@ import (
 // maxListed is how many participants an error lists before "and N more".
 const maxListed = 10
 
+// targetsOf opens the verbs that act on named people (kick, mute): it takes
+// the meeting's snapshot, resolves the command's arguments against the
+// people live in it and records them as inv's targets. It returns the
+// targets and everyone live; an error is the refusal to answer with
+// (s.fail), from the snapshot or from resolving.
+func (s *Service) targetsOf(ctx context.Context, inv *invocation) (targets, live []meeting.Participant, err error) {
+	_, live, err = s.snapshot(ctx, inv, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	targets, err = s.resolve(ctx, live, inv.where(), inv.args)
+	if err != nil {
+		return nil, nil, err
+	}
+	inv.targets = targets
+	return targets, live, nil
+}
+
 // resolve turns <who> arguments into the live participants they name, in
 // argument order, each once however many arguments name them.
 //

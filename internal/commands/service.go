@@ -107,39 +107,10 @@ type Service struct {
 
 // New checks cfg, fills in defaults and returns a Service.
 func New(cfg Config) (*Service, error) {
-	if cfg.Realtime == nil {
-		return nil, errors.New("commands: Config.Realtime is required")
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
-	if cfg.Directory == nil {
-		return nil, errors.New("commands: Config.Directory is required")
-	}
-	if cfg.ConfirmTTL < 0 || cfg.GroupCacheTTL < 0 {
-		return nil, errors.New("commands: ConfirmTTL and GroupCacheTTL must not be negative")
-	}
-	if cfg.ConfirmTTL == 0 {
-		cfg.ConfirmTTL = DefaultConfirmTTL
-	}
-	if cfg.GroupCacheTTL == 0 {
-		cfg.GroupCacheTTL = DefaultGroupCacheTTL
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.NewID == nil {
-		cfg.NewID = randomID
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Confirmations == nil {
-		cfg.Confirmations = NewMemoryConfirmations()
-	}
-	if cfg.Refusals == nil {
-		cfg.Refusals = newMemoryRefusals()
-	}
-	if cfg.DefaultMeeting == nil && cfg.Links != nil {
-		cfg.DefaultMeeting = linkedMeeting(cfg.Links)
-	}
+	cfg = cfg.withDefaults()
 	s := &Service{
 		rt:             cfg.Realtime,
 		dir:            cfg.Directory,
@@ -165,6 +136,49 @@ func New(cfg Config) (*Service, error) {
 		s.byName[v.Name] = v
 	}
 	return s, nil
+}
+
+// validate reports the first thing wrong with cfg as given.
+func (cfg Config) validate() error {
+	if cfg.Realtime == nil {
+		return errors.New("commands: Config.Realtime is required")
+	}
+	if cfg.Directory == nil {
+		return errors.New("commands: Config.Directory is required")
+	}
+	if cfg.ConfirmTTL < 0 || cfg.GroupCacheTTL < 0 {
+		return errors.New("commands: ConfirmTTL and GroupCacheTTL must not be negative")
+	}
+	return nil
+}
+
+// withDefaults returns cfg with its zero fields set to their defaults.
+func (cfg Config) withDefaults() Config {
+	if cfg.ConfirmTTL == 0 {
+		cfg.ConfirmTTL = DefaultConfirmTTL
+	}
+	if cfg.GroupCacheTTL == 0 {
+		cfg.GroupCacheTTL = DefaultGroupCacheTTL
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = randomID
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Confirmations == nil {
+		cfg.Confirmations = NewMemoryConfirmations()
+	}
+	if cfg.Refusals == nil {
+		cfg.Refusals = newMemoryRefusals()
+	}
+	if cfg.DefaultMeeting == nil && cfg.Links != nil {
+		cfg.DefaultMeeting = linkedMeeting(cfg.Links)
+	}
+	return cfg
 }
 
 // Verbs returns every verb's help, in registry order.

@@ -1,57 +1,10 @@
-// Package commands is the core of rtkbot: the /meeting command language, the
-// registry of verbs, authorization, confirmations and execution against
-// RealtimeKit. It knows nothing of Slack's wire formats or of HTTP: the Slack
-// adapter (internal/slackapp) turns envelopes into Requests and Clicks, and
-// renders the Replies returned here as Block Kit.
 package commands
 
 import (
-	"context"
 	"time"
 
 	"github.com/rtkbot/rtkbot/internal/meeting"
 )
-
-// Realtime is what the core needs from RealtimeKit. *realtime.Client
-// satisfies it. Errors are those of package meeting (ErrNoActiveSession,
-// ErrMeetingNotFound, ErrParticipantNotFound, ErrUnauthorized,
-// *RateLimitError, ErrUpstream), possibly wrapped, or ctx errors.
-type Realtime interface {
-	Meeting(ctx context.Context, meetingID string) (meeting.Meeting, error)
-	ActiveSession(ctx context.Context, meetingID string) (meeting.Session, error)
-	LiveParticipants(ctx context.Context, meetingID string) ([]meeting.Participant, error)
-	Kick(ctx context.Context, meetingID string, targets meeting.Targets) ([]meeting.Affected, error)
-	Mute(ctx context.Context, meetingID string, targets meeting.Targets) ([]meeting.Affected, error)
-	KickAll(ctx context.Context, meetingID string) (int, error)
-	MuteAll(ctx context.Context, meetingID string, allowUnmute bool) (int, error)
-	CreatePoll(ctx context.Context, meetingID, question string, options []string, anonymous, hideVotes bool) (meeting.Poll, error)
-}
-
-// User is a chat workspace member, as the directory knows them.
-type User struct {
-	ID          string
-	Name        string // handle
-	DisplayName string
-	RealName    string
-	Email       string
-	IsAdmin     bool
-	IsOwner     bool
-}
-
-// Directory looks people and groups up in the chat workspace. The Slack
-// adapter implements it with users.info and usergroups.users.list.
-type Directory interface {
-	// User returns the workspace member with that ID.
-	User(ctx context.Context, userID string) (User, error)
-	// GroupMembers returns the user IDs in a user group.
-	GroupMembers(ctx context.Context, groupID string) ([]string, error)
-}
-
-// Auditor receives every executed mutation and every refusal. Record must not
-// block for long; failures are the auditor's to log.
-type Auditor interface {
-	Record(ctx context.Context, e AuditEntry)
-}
 
 // AuditEntry is one line of the audit trail.
 type AuditEntry struct {

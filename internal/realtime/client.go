@@ -112,68 +112,13 @@ type Client struct {
 
 // New returns a Client for cfg, or an error naming what is wrong with cfg.
 func New(cfg Config) (*Client, error) {
-	var errs []error
-	if cfg.APIToken == "" {
-		errs = append(errs, errors.New("API token is empty"))
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("realtime: invalid config: %w", err)
 	}
-	if cfg.AccountID == "" {
-		errs = append(errs, errors.New("account ID is empty"))
-	}
-	if cfg.AppID == "" {
-		errs = append(errs, errors.New("app ID is empty"))
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	baseURL, err := url.Parse(cfg.BaseURL)
-	if err != nil || (baseURL.Scheme != "http" && baseURL.Scheme != "https") || baseURL.Host == "" {
-		errs = append(errs, fmt.Errorf("base URL %q is not an http(s) URL", cfg.BaseURL))
-	} else if !strings.HasSuffix(baseURL.Path, "/") {
+	baseURL, _ := url.Parse(cfg.BaseURL) // validate parsed it
+	if !strings.HasSuffix(baseURL.Path, "/") {
 		baseURL.Path += "/" // as the SDK's WithBaseURL does
-	}
-	switch {
-	case cfg.RateLimit == 0:
-		cfg.RateLimit = DefaultRateLimit
-	case cfg.RateLimit < 0:
-		errs = append(errs, fmt.Errorf("rate limit %v is negative", cfg.RateLimit))
-	}
-	switch {
-	case cfg.Burst == 0:
-		cfg.Burst = DefaultBurst
-	case cfg.Burst < 0:
-		errs = append(errs, fmt.Errorf("burst %d is negative", cfg.Burst))
-	}
-	switch {
-	case cfg.MaxRetries == 0:
-		cfg.MaxRetries = DefaultMaxRetries
-	case cfg.MaxRetries < 0:
-		cfg.MaxRetries = 0
-	case cfg.MaxRetries > maxMaxRetries:
-		errs = append(errs, fmt.Errorf("max retries %d is above %d", cfg.MaxRetries, maxMaxRetries))
-	}
-	switch {
-	case cfg.RetryDelay == 0:
-		cfg.RetryDelay = DefaultRetryDelay
-	case cfg.RetryDelay < 0:
-		errs = append(errs, fmt.Errorf("retry delay %s is negative", cfg.RetryDelay))
-	}
-	switch {
-	case cfg.CacheTTL == 0:
-		cfg.CacheTTL = DefaultCacheTTL
-	case cfg.CacheTTL > MaxCacheTTL:
-		errs = append(errs, fmt.Errorf("cache TTL %s is above %s", cfg.CacheTTL, MaxCacheTTL))
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("realtime: invalid config: %w", errors.Join(errs...))
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: defaultHTTPTimeout}
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 
 	// The RealtimeKit service alone, not cloudflare.NewClient: that client
@@ -208,6 +153,77 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.cache = newReadCache(cfg.CacheTTL, cfg.Now)
 	return c, nil
+}
+
+// withDefaults returns cfg with its zero fields set to their defaults and a
+// negative MaxRetries (none) made 0. Fields validate rejects are left as
+// they are, so its errors quote what the caller gave.
+func (cfg Config) withDefaults() Config {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.Burst == 0 {
+		cfg.Burst = DefaultBurst
+	}
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = DefaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	if cfg.RetryDelay == 0 {
+		cfg.RetryDelay = DefaultRetryDelay
+	}
+	if cfg.CacheTTL == 0 {
+		cfg.CacheTTL = DefaultCacheTTL
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: defaultHTTPTimeout}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return cfg
+}
+
+// validate reports every problem with cfg, after withDefaults, joined in
+// field order; nil if there is none.
+func (cfg Config) validate() error {
+	var errs []error
+	if cfg.APIToken == "" {
+		errs = append(errs, errors.New("API token is empty"))
+	}
+	if cfg.AccountID == "" {
+		errs = append(errs, errors.New("account ID is empty"))
+	}
+	if cfg.AppID == "" {
+		errs = append(errs, errors.New("app ID is empty"))
+	}
+	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("base URL %q is not an http(s) URL", cfg.BaseURL))
+	}
+	if cfg.RateLimit < 0 {
+		errs = append(errs, fmt.Errorf("rate limit %v is negative", cfg.RateLimit))
+	}
+	if cfg.Burst < 0 {
+		errs = append(errs, fmt.Errorf("burst %d is negative", cfg.Burst))
+	}
+	if cfg.MaxRetries > maxMaxRetries {
+		errs = append(errs, fmt.Errorf("max retries %d is above %d", cfg.MaxRetries, maxMaxRetries))
+	}
+	if cfg.RetryDelay < 0 {
+		errs = append(errs, fmt.Errorf("retry delay %s is negative", cfg.RetryDelay))
+	}
+	if cfg.CacheTTL > MaxCacheTTL {
+		errs = append(errs, fmt.Errorf("cache TTL %s is above %s", cfg.CacheTTL, MaxCacheTTL))
+	}
+	return errors.Join(errs...)
 }
 
 // route is one RealtimeKit endpoint: its name (the metrics label and the

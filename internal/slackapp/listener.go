@@ -131,6 +131,33 @@ type Listener struct {
 // NewListener checks cfg, fills in defaults and builds the Socket Mode
 // client. Nothing is dialled until Run.
 func NewListener(cfg Config) (*Listener, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	debugLog := slogOutput{cfg.Logger}
+	api := cfg.API
+	if api == nil {
+		api = NewClient(cfg.BotToken, cfg.AppToken, cfg.APIURL, cfg.HTTPClient, cfg.Logger)
+	}
+	l := &Listener{
+		id:      newReplicaID(),
+		cfg:     cfg,
+		log:     cfg.Logger,
+		metrics: cfg.Metrics,
+		socket:  socketmode.New(api, socketmode.OptionLog(debugLog), socketmode.OptionDialer(socketDialer())),
+		api:     api,
+		resp:    &responder{client: cfg.HTTPClient, pause: retryPause},
+		workers: make(chan struct{}, cfg.MaxConcurrent),
+		queue:   make(chan struct{}, cfg.QueueSize),
+		busy:    make(chan struct{}, maxBusyPosts),
+	}
+	l.log = l.log.With("replica", l.id)
+	return l, nil
+}
+
+// validate reports what is wrong with cfg as given, before defaults.
+func (cfg Config) validate() error {
 	var problems []string
 	if cfg.AppToken == "" {
 		problems = append(problems, "app token is empty")
@@ -146,8 +173,14 @@ func NewListener(cfg Config) (*Listener, error) {
 		problems = append(problems, "limits must not be negative")
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("slack listener config: %s", strings.Join(problems, "; "))
+		return fmt.Errorf("slack listener config: %s", strings.Join(problems, "; "))
 	}
+	return nil
+}
+
+// withDefaults returns cfg with its zero fields set to their defaults and
+// a negative QueueSize (no queue) made 0. The API URL is NewClient's.
+func (cfg Config) withDefaults() Config {
 	if cfg.MaxConcurrent == 0 {
 		cfg.MaxConcurrent = DefaultMaxConcurrent
 	}
@@ -178,25 +211,7 @@ func NewListener(cfg Config) (*Listener, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	debugLog := slogOutput{cfg.Logger}
-	api := cfg.API
-	if api == nil {
-		api = NewClient(cfg.BotToken, cfg.AppToken, cfg.APIURL, cfg.HTTPClient, cfg.Logger)
-	}
-	l := &Listener{
-		id:      newReplicaID(),
-		cfg:     cfg,
-		log:     cfg.Logger,
-		metrics: cfg.Metrics,
-		socket:  socketmode.New(api, socketmode.OptionLog(debugLog), socketmode.OptionDialer(socketDialer())),
-		api:     api,
-		resp:    &responder{client: cfg.HTTPClient, pause: retryPause},
-		workers: make(chan struct{}, cfg.MaxConcurrent),
-		queue:   make(chan struct{}, cfg.QueueSize),
-		busy:    make(chan struct{}, maxBusyPosts),
-	}
-	l.log = l.log.With("replica", l.id)
-	return l, nil
+	return cfg
 }
 
 // socketDialer is slack-go's default Socket Mode dialer (proxy from the
