@@ -33,6 +33,10 @@ func TestLayering(t *testing.T) {
 		}, adapters...)},
 		{pkg: "slackapp", forbidden: append([]string{module + "/internal/store"}, adapters...)},
 		{pkg: "store", forbidden: append([]string{"github.com/slack-go/slack", module + "/internal/slackapp"}, adapters...)},
+		{pkg: "realtime", forbidden: []string{
+			"github.com/slack-go/slack", module + "/internal/commands", module + "/internal/slackapp",
+			module + "/internal/store", module + "/internal/app",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {
