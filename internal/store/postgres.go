@@ -154,15 +154,22 @@ func pgQueryRows(ctx context.Context, pool *pgxpool.Pool, query string, args []a
 	return resultRows{pg: rows}, nil
 }
 
-// pgQueries caches pgQuery's rewrites: query → Postgres form.
-var pgQueries sync.Map
+// pgQueries caches pgQuery's rewrites: query → Postgres form. (A plain
+// map: sync.Map's any keys would allocate on every look-up.)
+var pgQueries struct {
+	sync.RWMutex
+	m map[string]string
+}
 
 // pgQuery is query with SQLite's placeholders rewritten as Postgres's:
 // each bare ? becomes $1, $2… in order, and a numbered ?N becomes $N. The
 // store's statements hold no ? in a literal.
 func pgQuery(query string) string {
-	if q, ok := pgQueries.Load(query); ok {
-		return q.(string)
+	pgQueries.RLock()
+	q, ok := pgQueries.m[query]
+	pgQueries.RUnlock()
+	if ok {
+		return q
 	}
 	var b strings.Builder
 	b.Grow(len(query) + 8)
@@ -179,6 +186,12 @@ func pgQuery(query string) string {
 		n++
 		b.WriteString(strconv.Itoa(n))
 	}
-	q, _ := pgQueries.LoadOrStore(query, b.String())
-	return q.(string)
+	q = b.String()
+	pgQueries.Lock()
+	if pgQueries.m == nil {
+		pgQueries.m = make(map[string]string)
+	}
+	pgQueries.m[query] = q
+	pgQueries.Unlock()
+	return q
 }
