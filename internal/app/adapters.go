@@ -26,14 +26,12 @@ func (l storeLinks) Unlink(ctx context.Context, teamID, channelID string) (comma
 	return toLink(l.s.UnlinkChannel(ctx, teamID, channelID))
 }
 
-func toLink(k store.Link, err error) (commands.ChannelLink, bool, error) {
+// toLink turns the store's ErrNotFound into the port's found = false.
+func toLink(k commands.ChannelLink, err error) (commands.ChannelLink, bool, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return commands.ChannelLink{}, false, nil
 	}
-	if err != nil {
-		return commands.ChannelLink{}, false, err
-	}
-	return commands.ChannelLink{MeetingID: k.MeetingID, MeetingTitle: k.MeetingTitle, LinkedBy: k.LinkedBy, LinkedAt: k.LinkedAt}, true, nil
+	return k, err == nil, err
 }
 
 // storeAuditor writes every audit entry to the database before the command

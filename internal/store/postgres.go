@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,12 +23,16 @@ const migrationLockKey int64 = 0x72746b626f74
 // concurrent replicas need no lock of their own: Postgres's row locks and
 // READ COMMITTED re-check settle who wins.
 type postgresStore struct {
+	state // the Store methods, over this database
+
 	pool *pgxpool.Pool
-	now  func() time.Time
 	log  *slog.Logger
 }
 
-var _ Store = (*postgresStore)(nil)
+var (
+	_ Store    = (*postgresStore)(nil)
+	_ database = (*postgresStore)(nil)
+)
 
 func openPostgres(ctx context.Context, databaseURL string, log *slog.Logger, o options) (_ *postgresStore, err error) {
 	// pgx redacts the password in its parse and connect errors.
@@ -35,7 +41,8 @@ func openPostgres(ctx context.Context, databaseURL string, log *slog.Logger, o o
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	where := fmt.Sprintf("postgres %s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
-	s := &postgresStore{now: o.now, log: log.With("database", where)}
+	s := &postgresStore{log: log.With("database", where)}
+	s.state = state{db: s, now: o.now}
 	if err := s.migrate(ctx, cfg.ConnConfig); err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
@@ -112,5 +119,79 @@ func (s *postgresStore) Close() error {
 	return nil
 }
 
-// noRows reports whether err is pgx's "no row" for QueryRow.Scan.
-func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+// write implements database. Every write of the shared methods is a
+// single statement, so it runs on the pool, outside any transaction of
+// its own.
+func (s *postgresStore) write(ctx context.Context, fn writeFunc) error {
+	return fn(ctx, querier{pg: s.pool})
+}
+
+// reader implements database.
+func (s *postgresStore) reader() querier { return querier{pg: s.pool} }
+
+// timeArg implements database.
+func (s *postgresStore) timeArg(t time.Time) any { return pgTime(t) }
+
+// pgExec, pgQueryRow and pgQueryRows run a statement written with ?
+// placeholders on the pool (see querier).
+func pgExec(ctx context.Context, pool *pgxpool.Pool, query string, args []any) (int64, error) {
+	tag, err := pool.Exec(ctx, pgQuery(query), args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func pgQueryRow(ctx context.Context, pool *pgxpool.Pool, query string, args []any) resultRow {
+	return resultRow{pg: pool.QueryRow(ctx, pgQuery(query), args...)}
+}
+
+func pgQueryRows(ctx context.Context, pool *pgxpool.Pool, query string, args []any) (resultRows, error) {
+	rows, err := pool.Query(ctx, pgQuery(query), args...)
+	if err != nil {
+		return resultRows{}, err
+	}
+	return resultRows{pg: rows}, nil
+}
+
+// pgQueries caches pgQuery's rewrites: query → Postgres form. (A plain
+// map: sync.Map's any keys would allocate on every look-up.)
+var pgQueries struct {
+	sync.RWMutex
+	m map[string]string
+}
+
+// pgQuery is query with SQLite's placeholders rewritten as Postgres's:
+// each bare ? becomes $1, $2… in order, and a numbered ?N becomes $N. The
+// store's statements hold no ? in a literal.
+func pgQuery(query string) string {
+	pgQueries.RLock()
+	q, ok := pgQueries.m[query]
+	pgQueries.RUnlock()
+	if ok {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] != '?' {
+			b.WriteByte(query[i])
+			continue
+		}
+		b.WriteByte('$')
+		if i+1 < len(query) && '0' <= query[i+1] && query[i+1] <= '9' {
+			continue // ?N
+		}
+		n++
+		b.WriteString(strconv.Itoa(n))
+	}
+	q = b.String()
+	pgQueries.Lock()
+	if pgQueries.m == nil {
+		pgQueries.m = make(map[string]string)
+	}
+	pgQueries.m[query] = q
+	pgQueries.Unlock()
+	return q
+}

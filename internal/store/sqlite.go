@@ -38,6 +38,8 @@ const sqliteBusyTimeout = 5 * time.Second
 // in-process, where waiting follows ctx, instead of letting SQLite fail them
 // with SQLITE_BUSY; the file lock keeps other processes out entirely.
 type sqliteStore struct {
+	state // the Store methods, over this database
+
 	path string
 	w    *sql.DB // exactly one connection: every write
 	r    *sql.DB // read-only connections
@@ -45,7 +47,6 @@ type sqliteStore struct {
 	// one for reads.
 	iw, ir *sql.DB
 	lock   *os.File
-	now    func() time.Time
 	log    *slog.Logger
 
 	// Writes go through the committer (sqlite_commit.go).
@@ -60,7 +61,10 @@ type sqliteStore struct {
 	closeErr  error
 }
 
-var _ Store = (*sqliteStore)(nil)
+var (
+	_ Store    = (*sqliteStore)(nil)
+	_ database = (*sqliteStore)(nil)
+)
 
 func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (_ *sqliteStore, err error) {
 	abs, err := filepath.Abs(path)
@@ -75,10 +79,11 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger, o options) (
 		return nil, fmt.Errorf("open SQLite database %s: %w", abs, err)
 	}
 	s := &sqliteStore{
-		path: abs, lock: lock, now: o.now, log: log.With("database", "sqlite:"+abs),
+		path: abs, lock: lock, log: log.With("database", "sqlite:"+abs),
 		writes: make(chan *pendingWrite), stopCommitter: make(chan struct{}),
 		stmts: make(map[string]*sql.Stmt),
 	}
+	s.state = state{db: s, now: o.now}
 	defer func() {
 		if err != nil {
 			_ = s.Close()
@@ -262,4 +267,28 @@ func (s *sqliteStore) readStmt(ctx context.Context, query string) (*sql.Stmt, er
 		return prev.(*sql.Stmt), nil
 	}
 	return st, nil
+}
+
+// timeArg implements database: SQLite stores a time as Unix microseconds.
+func (s *sqliteStore) timeArg(t time.Time) any { return micros(t) }
+
+// reader implements database: reads go to the read-only connections.
+func (s *sqliteStore) reader() querier { return querier{sr: s} }
+
+// readExec runs a statement on a reader connection (which refuses writes).
+func (s *sqliteStore) readExec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := s.r.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// readRows runs a query on a reader connection.
+func (s *sqliteStore) readRows(ctx context.Context, query string, args ...any) (resultRows, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return resultRows{}, err
+	}
+	return resultRows{sql: rows}, nil
 }

@@ -35,11 +35,6 @@ const (
 	writeAbandoned
 )
 
-// writeFunc is one write: the statements it runs on tx succeed or fail
-// together. ctx carries the caller's values but is never cancelled (see
-// commitBatch).
-type writeFunc func(ctx context.Context, tx *writeTx) error
-
 // writeTx is the transaction writes run in. Each statement is parsed once
 // and then reused: SQLite's parser (Go translated from C in modernc) took
 // ~7% of the bot's CPU under load when every write, and every savepoint
@@ -73,12 +68,34 @@ func (t *writeTx) ExecContext(ctx context.Context, query string, args ...any) (s
 	return t.tx.ExecContext(ctx, query, args...)
 }
 
-// QueryRowContext is sql.Tx's.
-func (t *writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+// exec, queryRow and query serve querier.
+func (t *writeTx) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := t.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
 	}
-	return t.tx.QueryRowContext(ctx, query, args...)
+	return res.RowsAffected()
+}
+
+func (t *writeTx) queryRow(ctx context.Context, query string, args ...any) resultRow {
+	if st := t.stmt(ctx, query); st != nil {
+		return resultRow{sql: st.QueryRowContext(ctx, args...)}
+	}
+	return resultRow{sql: t.tx.QueryRowContext(ctx, query, args...)}
+}
+
+func (t *writeTx) query(ctx context.Context, query string, args ...any) (resultRows, error) {
+	var rows *sql.Rows
+	var err error
+	if st := t.stmt(ctx, query); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = t.tx.QueryContext(ctx, query, args...)
+	}
+	if err != nil {
+		return resultRows{}, err
+	}
+	return resultRows{sql: rows}, nil
 }
 
 // maxPreparedWrites bounds the prepared statements kept on the writer
@@ -205,7 +222,7 @@ func (s *sqliteStore) commitBatch(batch []*pendingWrite) {
 			s.abandonBatch(tx, taken, fmt.Errorf("savepoint: %w", err))
 			return
 		}
-		if failed[i] = w.fn(context.WithoutCancel(w.ctx), tx); failed[i] != nil {
+		if failed[i] = w.fn(context.WithoutCancel(w.ctx), querier{tx: tx}); failed[i] != nil {
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO write`); err != nil {
 				s.abandonBatch(tx, taken, errors.Join(failed[i], fmt.Errorf("roll back to savepoint: %w", err)))
 				return

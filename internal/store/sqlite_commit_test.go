@@ -45,8 +45,8 @@ func claimed(t *testing.T, s *sqliteStore) []string {
 }
 
 func insertKey(key string) writeFunc {
-	return func(ctx context.Context, tx *writeTx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (key, claimed_at) VALUES (?, 0)`, key)
+	return func(ctx context.Context, tx querier) error {
+		_, err := tx.exec(ctx, `INSERT INTO deliveries (key, claimed_at) VALUES (?, 0)`, key)
 		return err
 	}
 }
@@ -61,7 +61,7 @@ func TestCommitBatchIsolatesFailures(t *testing.T) {
 	cancel()
 	batch := []*pendingWrite{
 		{ctx: t.Context(), fn: insertKey("a")},
-		{ctx: t.Context(), fn: func(ctx context.Context, tx *writeTx) error {
+		{ctx: t.Context(), fn: func(ctx context.Context, tx querier) error {
 			if err := insertKey("half")(ctx, tx); err != nil {
 				return err
 			}

@@ -39,17 +39,6 @@ var (
 		"SQLite serves a single process, so to run several replicas set DATABASE_URL=postgres://user@host/db")
 )
 
-// Link binds a Slack channel to a RealtimeKit meeting, so commands there may
-// leave the meeting out.
-type Link struct {
-	TeamID       string
-	ChannelID    string
-	MeetingID    string
-	MeetingTitle string // as it was when linked
-	LinkedBy     string // Slack user ID
-	LinkedAt     time.Time
-}
-
 // InboxItem is a delivery (a slash command or a button click) that a replica
 // accepted: it answers it, or another replica does if it dies first. The
 // store does not read Payload.
@@ -74,10 +63,10 @@ type Store interface {
 	// link. Errors: invalid (empty) IDs.
 	LinkChannel(ctx context.Context, teamID, channelID, meetingID, meetingTitle, byUserID string) error
 	// ChannelLink returns the channel's link. Errors: ErrNotFound.
-	ChannelLink(ctx context.Context, teamID, channelID string) (Link, error)
+	ChannelLink(ctx context.Context, teamID, channelID string) (commands.ChannelLink, error)
 	// UnlinkChannel removes the channel's link and returns what it was.
 	// Errors: ErrNotFound.
-	UnlinkChannel(ctx context.Context, teamID, channelID string) (Link, error)
+	UnlinkChannel(ctx context.Context, teamID, channelID string) (commands.ChannelLink, error)
 
 	// ExecutingConfirmations returns the confirmations claimed before
 	// claimedBefore and still executing, oldest claim first: normally none,

@@ -72,7 +72,7 @@ func testChannelLinks(t *testing.T, b backend) {
 	if err := s.LinkChannel(ctx, "T2", "C1", "m-other", "", "U9"); err != nil {
 		t.Fatalf("LinkChannel: %v", err)
 	}
-	first := store.Link{TeamID: "T1", ChannelID: "C1", MeetingID: "m-1", MeetingTitle: "Standup", LinkedBy: "U1", LinkedAt: t0}
+	first := commands.ChannelLink{MeetingID: "m-1", MeetingTitle: "Standup", LinkedBy: "U1", LinkedAt: t0}
 	got, err := s.ChannelLink(ctx, "T1", "C1")
 	if err != nil {
 		t.Fatalf("ChannelLink: %v", err)
@@ -86,7 +86,7 @@ func testChannelLinks(t *testing.T, b backend) {
 	if err := s.LinkChannel(ctx, "T1", "C1", "m-2", "Retro", "U2"); err != nil {
 		t.Fatalf("LinkChannel again: %v", err)
 	}
-	second := store.Link{TeamID: "T1", ChannelID: "C1", MeetingID: "m-2", MeetingTitle: "Retro", LinkedBy: "U2", LinkedAt: now}
+	second := commands.ChannelLink{MeetingID: "m-2", MeetingTitle: "Retro", LinkedBy: "U2", LinkedAt: now}
 	if got, err := s.ChannelLink(ctx, "T1", "C1"); err != nil || cmp.Diff(second, got) != "" {
 		t.Errorf("ChannelLink after relinking: got (%+v, %v), want %+v", got, err, second)
 	}
