@@ -341,6 +341,22 @@ var (
 // < … > sequence we did not build, or a bare &.
 func checkEscaped(t *testing.T, raw []byte) {
 	t.Helper()
+	eachString(t, raw, func(path, x string) {
+		for _, tok := range angleToken.FindAllString(x, -1) {
+			if !ourTokens.MatchString(tok) {
+				t.Errorf("%s: unescaped %q in %q", path, tok, x)
+			}
+		}
+		if strings.Contains(entityStripper.Replace(x), "&") {
+			t.Errorf("%s: bare & in %q", path, x)
+		}
+	})
+}
+
+// eachString calls f with every string in a marshalled message and its
+// JSON path.
+func eachString(t *testing.T, raw []byte, f func(path, s string)) {
+	t.Helper()
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		t.Fatal(err)
@@ -357,14 +373,7 @@ func checkEscaped(t *testing.T, raw []byte) {
 				walk(fmt.Sprintf("%s[%d]", path, i), e)
 			}
 		case string:
-			for _, tok := range angleToken.FindAllString(x, -1) {
-				if !ourTokens.MatchString(tok) {
-					t.Errorf("%s: unescaped %q in %q", path, tok, x)
-				}
-			}
-			if strings.Contains(entityStripper.Replace(x), "&") {
-				t.Errorf("%s: bare & in %q", path, x)
-			}
+			f(path, x)
 		}
 	}
 	walk("", v)
@@ -456,33 +465,16 @@ func checkHostile(t *testing.T, raw []byte) {
 // own, or whose mrkdwn formatting survives, in a marshalled message.
 func checkOneLine(t *testing.T, raw []byte) {
 	t.Helper()
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
-	}
-	var walk func(path string, v any)
-	walk = func(path string, v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, e := range x {
-				walk(path+"."+k, e)
-			}
-		case []any:
-			for i, e := range x {
-				walk(fmt.Sprintf("%s[%d]", path, i), e)
-			}
-		case string:
-			for _, bad := range []string{"evil\n", "Bob\n", "*bold*", "_it_", "~s~", "`c`", "*Nothing to do…*"} {
-				if strings.Contains(x, bad) {
-					t.Errorf("%s: user text keeps %q: %q", path, bad, x)
-				}
-			}
-			for _, line := range strings.Split(x, "\n") {
-				if strings.HasPrefix(line, "&gt;") || strings.HasPrefix(line, ">") {
-					t.Errorf("%s: user text starts a quoted line: %q", path, x)
-				}
+	eachString(t, raw, func(path, x string) {
+		for _, bad := range []string{"evil\n", "Bob\n", "*bold*", "_it_", "~s~", "`c`", "*Nothing to do…*"} {
+			if strings.Contains(x, bad) {
+				t.Errorf("%s: user text keeps %q: %q", path, bad, x)
 			}
 		}
-	}
-	walk("", v)
+		for _, line := range strings.Split(x, "\n") {
+			if strings.HasPrefix(line, "&gt;") || strings.HasPrefix(line, ">") {
+				t.Errorf("%s: user text starts a quoted line: %q", path, x)
+			}
+		}
+	})
 }
