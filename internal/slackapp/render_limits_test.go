@@ -19,7 +19,7 @@ import (
 // ping, a user mention, a link, mrkdwn formatting, a date token, entities,
 // control and bidi characters, an emoji outside the BMP, and a fake line of
 // the bot's own.
-const hostileText = "<!channel> <!here> <@U0EVIL> <https://evil.example|click> *bold* _it_ ~s~ `c` <!date^1^{time}|x> &amp; \u202Eevil\n> quote 😀 " + spoofName
+const hostileText = "<!channel> <!here> <@U0EVIL> <https://evil.example|click> *bold* _it_ ~s~ `c` <!date^1^{time}|x> &amp; R&D \u202Eevil\n> quote 😀 " + spoofName
 
 // repeatTo returns s repeated to n runes.
 func repeatTo(s string, n int) string {
