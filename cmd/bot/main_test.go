@@ -85,37 +85,9 @@ func TestInvalidConfigurationExitsTwoAndListsEveryProblem(t *testing.T) {
 func TestSIGTERMFinishesInFlightCommandsAndExitsZero(t *testing.T) {
 	t.Parallel()
 	bin := buildBot(t)
-	sl := slackfake.NewTestServer(t, slackfake.Config{AppToken: "xapp-1-bin", BotToken: "xoxb-bin", TeamID: "T1"})
-	rtk := rtkfake.NewTestServer(t, rtkfake.Config{Token: "cf-bin", AccountID: "acc", AppID: "app"})
-	seed, err := os.Open(filepath.Join("..", "..", "examples", "demo-meeting.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer seed.Close()
-	if err := rtk.LoadSeed(seed); err != nil {
-		t.Fatal(err)
-	}
-
-	cmd := exec.Command(bin)
-	cmd.Env = []string{
-		"SLACK_APP_TOKEN=xapp-1-bin", "SLACK_BOT_TOKEN=xoxb-bin", "SLACK_API_URL=" + sl.APIURL(),
-		"CLOUDFLARE_API_TOKEN=cf-bin", "CLOUDFLARE_ACCOUNT_ID=acc", "REALTIMEKIT_APP_ID=app",
-		"CLOUDFLARE_BASE_URL=" + rtk.BaseURL(), "BOT_HTTP_ADDR=127.0.0.1:0",
-		"DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "bot.db"), "BOT_SHUTDOWN_TIMEOUT=10s",
-	}
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		if t.Failed() {
-			t.Logf("bot logs:\n%s", logs.String())
-		}
-	})
+	sl, rtk := fakes(t)
+	logs := newWatchedLog()
+	cmd, exited := startBot(t, bin, botEnv(t, sl.APIURL(), rtk.BaseURL(), map[string]string{"BOT_SHUTDOWN_TIMEOUT": "10s"}), logs)
 
 	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
 	defer cancel()

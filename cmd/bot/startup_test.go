@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -96,18 +95,40 @@ func botEnv(t *testing.T, slackAPI, cfBase string, edit map[string]string) []str
 	return out
 }
 
+// fakes are a Slack workspace and a RealtimeKit with the demo meeting,
+// accepting the tokens of botEnv.
 func fakes(t *testing.T) (*slackfake.Server, *rtkfake.Server) {
 	sl := slackfake.NewTestServer(t, slackfake.Config{AppToken: "xapp-1-good", BotToken: "xoxb-good", TeamID: "T1"})
 	rtk := rtkfake.NewTestServer(t, rtkfake.Config{Token: "cf-good", AccountID: "acc", AppID: "app"})
-	seed, err := os.Open(filepath.Join("..", "..", "examples", "demo-meeting.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer seed.Close()
-	if err := rtk.LoadSeed(seed); err != nil {
+	if err := rtk.LoadSeedFile(filepath.Join("..", "..", "examples", "demo-meeting.json")); err != nil {
 		t.Fatal(err)
 	}
 	return sl, rtk
+}
+
+// startBot starts the bot binary with env, its stderr into logs, and
+// returns what its Wait returns once it exits. The test's end kills it, and
+// a failed test logs what it wrote.
+func startBot(t *testing.T, bin string, env []string, logs interface {
+	io.Writer
+	String() string
+}) (*exec.Cmd, <-chan error) {
+	t.Helper()
+	cmd := exec.Command(bin)
+	cmd.Env = env
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("bot logs:\n%s", logs.String())
+		}
+	})
+	return cmd, exited
 }
 
 // A token Slack or Cloudflare refuses stops the bot at once with exit 2,
@@ -209,21 +230,9 @@ func TestUnreachableServicesAtStartAreRetriedUntilTheyAnswer(t *testing.T) {
 	slackFront := newFlakyFront(t, sl.APIURL())
 	cfFront := newFlakyFront(t, rtk.BaseURL())
 
-	cmd := exec.Command(bin)
-	cmd.Env = botEnv(t, slackFront.url(sl.APIURL()), cfFront.url(rtk.BaseURL()), map[string]string{"BOT_SHUTDOWN_TIMEOUT": "5s"})
 	logs := newWatchedLog()
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		if t.Failed() {
-			t.Logf("bot logs:\n%s", logs.String())
-		}
-	})
+	_, exited := startBot(t, bin,
+		botEnv(t, slackFront.url(sl.APIURL()), cfFront.url(rtk.BaseURL()), map[string]string{"BOT_SHUTDOWN_TIMEOUT": "5s"}), logs)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 

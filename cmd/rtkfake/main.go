@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv := rtkfake.New(cfg)
 	defer srv.Close()
 	if *seed != "" {
-		if err := loadSeed(srv, *seed); err != nil {
+		if err := srv.LoadSeedFile(*seed); err != nil {
 			fmt.Fprintf(stderr, "rtkfake: %v\n", err)
 			return 1
 		}
@@ -108,18 +108,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
-}
-
-func loadSeed(srv *rtkfake.Server, path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := srv.LoadSeed(f); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }
 
 // printBanner tells the user how to point the bot at the fake. The token is

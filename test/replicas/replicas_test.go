@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,12 +40,7 @@ func fakes(t *testing.T) (*slackfake.Server, *rtkfake.Server) {
 	})
 	sl.AddUser(slackfake.User{ID: modID, Name: "mo", RealName: "Mo Derator", DisplayName: "mo"})
 	rtk := rtkfake.NewTestServer(t, rtkfake.Config{Token: cfToken, AccountID: accountID, AppID: appID})
-	seed, err := os.Open(filepath.Join("..", "..", "examples", "demo-meeting.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer seed.Close()
-	if err := rtk.LoadSeed(seed); err != nil {
+	if err := rtk.LoadSeedFile(filepath.Join("..", "..", "examples", "demo-meeting.json")); err != nil {
 		t.Fatal(err)
 	}
 	return sl, rtk

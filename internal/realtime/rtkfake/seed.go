@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 )
 
@@ -61,6 +62,20 @@ type SeedPeer struct {
 // IDs). Unknown fields, duplicate IDs, peers naming unregistered users and
 // impossible times are errors, so a typo in a demo file fails loudly.
 // Nothing is added unless the whole seed is valid.
+// LoadSeedFile loads the seed in the JSON file at path, as LoadSeed; its
+// errors name the file.
+func (s *Server) LoadSeedFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := s.LoadSeed(f); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
 func (s *Server) LoadSeed(r io.Reader) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
